@@ -20,7 +20,7 @@ sysdeps:
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev,bench]'
+	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
 # Main job on the embedded default data: validate layers, siting, screening, maps, report.
@@ -36,6 +36,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
+	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python benchmarks/run_benchmarks.py
 
 # Rebuild layers/ from the registry data packages (build-time only).

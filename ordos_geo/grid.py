@@ -152,7 +152,8 @@ class Grid:
 
     def subgrid(self, window: Window) -> Grid:
         """The grid of ``window`` (same CRS and resolution)."""
-        return Grid(self.crs, self.window_transform(window), (int(window.height), int(window.width)))
+        shape = (int(window.height), int(window.width))
+        return Grid(self.crs, self.window_transform(window), shape)
 
     def blocks(self, block_rows: int = 2048, block_cols: int | None = None) -> Iterator[Window]:
         """Iterate over row-major windows of at most ``block_rows x block_cols`` cells."""

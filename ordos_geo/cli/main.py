@@ -36,12 +36,19 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     verbose: Annotated[
-        int, typer.Option("-v", "--verbose", count=True, help="More logging on stderr (-vv: debug and tracebacks).")
+        int,
+        typer.Option(
+            "-v", "--verbose", count=True, help="More logging on stderr (-vv: debug, tracebacks)."
+        ),
     ] = 0,
-    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Only errors on stderr; no progress bars.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("-q", "--quiet", help="Only errors on stderr; no progress bars.")
+    ] = False,
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
     ] = False,
 ) -> None:
     configure_logging(verbose, quiet)

@@ -29,8 +29,8 @@ __all__ = [
     "check_output_path",
     "ensure_out_dir",
     "register_inputs",
-    "write_text_atomic",
     "write_bytes_atomic",
+    "write_text_atomic",
 ]
 
 # Inputs read in this process: an output path equal to one of them is refused.
@@ -100,9 +100,8 @@ def atomic_path(path: str | os.PathLike[str], *, overwrite: bool = True) -> Iter
     tmp.unlink()  # let the writer create it (some drivers refuse an existing empty file)
     try:
         yield tmp
-        if tmp.is_dir():
-            if final.exists():
-                shutil.rmtree(final) if final.is_dir() else final.unlink()
+        if tmp.is_dir() and final.exists():  # directory outputs (e.g. report folders)
+            _remove(final)
         os.replace(tmp, final)
     except BaseException:
         _remove(tmp)
