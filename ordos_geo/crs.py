@@ -1,25 +1,59 @@
-"""Coordinate reference systems used in Ordos, and GCJ-02 ⇄ WGS84.
+"""Coordinate reference systems used in Ordos, GCJ-02 ⇄ WGS84, and plausibility checks.
 
 - Geographic: CGCS2000 (EPSG:4490) is treated as WGS84 (EPSG:4326) at map scale.
+- 3° Gauss-Krüger zones (X north, Y east, metres): CGCS2000, Xian 1980 and Beijing
+  1954, each with the 2-digit zone prefix in the false easting (e.g. EPSG:4525,
+  false easting 37 500 000 m) or without it (EPSG:4546, 500 000 m). See
+  :func:`gk_epsg` and ``docs/crs.md``.
 - Working CRS for areas and grids: an equal-area Albers centred on Ordos
   (:data:`WORK_CRS`).
 - GCJ-02 (Amap/Gaode, Tencent) has no EPSG code; it is an obfuscating offset of
   ~435-570 m ENE at Ordos. :func:`gcj02_to_wgs84` inverts it iteratively (< 1 mm).
+- :func:`check_plausible` catches the usual mistakes (swapped axes, Gauss-Krüger
+  metres declared as degrees and the reverse, a missing or wrong zone prefix, data
+  outside Ordos) with a one-line :class:`~ordos_geo.errors.CRSMismatchError`.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
+import math
+from dataclasses import dataclass
+from typing import Any, Literal, cast, get_args
+
 import numpy as np
-from pyproj import CRS
+from numpy.typing import ArrayLike
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
+
+from ordos_geo.errors import ConfigError, CRSMismatchError
 
 __all__ = [
     "GCJ02",
+    "GEOGRAPHIC_EPSG",
     "ORDOS_BBOX_LONLAT",
+    "ORDOS_GK_ZONES",
     "WORK_CRS",
     "WORK_CRS_PROJ4",
+    "CRSLike",
+    "Datum",
+    "GKZone",
+    "check_plausible",
+    "crs_equivalent",
+    "crs_label",
     "gcj02_to_wgs84",
+    "gk_epsg",
+    "gk_info",
+    "gk_zone_for_lon",
+    "is_gcj02",
+    "normalize_datum",
+    "parse_crs",
     "wgs84_to_gcj02",
+    "zone_from_easting",
 ]
+
+logger = logging.getLogger(__name__)
 
 #: PROJ string of the working equal-area CRS (Albers, GRS80, metres), see DATA.md §3.
 WORK_CRS_PROJ4 = (
@@ -33,8 +67,8 @@ WORK_CRS: CRS = CRS.from_proj4(WORK_CRS_PROJ4)
 GCJ02 = "GCJ-02"
 
 #: Ordos' extent in lon/lat (degrees, EPSG:4326), with a small margin:
-#: 106°42′-111°27′ E, 37°35′-40°51′ N.
-ORDOS_BBOX_LONLAT: tuple[float, float, float, float] = (106.6, 37.5, 111.6, 40.95)
+#: 106°42′-111°27′ E, 37°35′-40°51′ N as published; the Amap outline reaches 106.48° E.
+ORDOS_BBOX_LONLAT: tuple[float, float, float, float] = (106.4, 37.5, 111.6, 40.95)
 
 _A = 6378245.0
 _EE = 0.00669342162296594323
@@ -67,7 +101,7 @@ def _offset(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return dlon, dlat
 
 
-def wgs84_to_gcj02(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def wgs84_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Forward GCJ-02 obfuscation (vectorised).
 
     Parameters
@@ -93,7 +127,7 @@ def wgs84_to_gcj02(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def gcj02_to_wgs84(
-    lon: np.ndarray, lat: np.ndarray, *, tol_deg: float = 1e-10, max_iter: int = 30
+    lon: ArrayLike, lat: ArrayLike, *, tol_deg: float = 1e-10, max_iter: int = 30
 ) -> tuple[np.ndarray, np.ndarray]:
     """Inverse of :func:`wgs84_to_gcj02` by fixed-point iteration (vectorised).
 
@@ -117,3 +151,578 @@ def gcj02_to_wgs84(
         if np.all(np.abs(dlon) < tol_deg) and np.all(np.abs(dlat) < tol_deg):
             break
     return wlon, wlat
+
+
+# --- CRS parsing and Gauss-Krüger zones -----------------------------------------------
+
+#: Geodetic datums of Chinese Gauss-Krüger grids handled here.
+Datum = Literal["CGCS2000", "Xian1980", "Beijing1954"]
+
+#: What a catalog may declare as a CRS: EPSG code, string, :class:`pyproj.CRS`, "GCJ-02".
+CRSLike = int | str | CRS
+
+#: Geographic (lon/lat) EPSG code of each datum.
+GEOGRAPHIC_EPSG: dict[str, int] = {"CGCS2000": 4490, "Xian1980": 4610, "Beijing1954": 4214}
+
+#: 3° zones that cover Ordos (CM 105° E at the western edge, 108° E, 111° E).
+ORDOS_GK_ZONES: tuple[int, ...] = (35, 36, 37)
+
+# EPSG codes are consecutive per datum (verified with pyproj for zones 25-45, see
+# tests/test_crs.py): (code of zone 25 with prefix, code of CM 75° E without prefix).
+_GK_BASE: dict[str, tuple[int, int]] = {
+    "CGCS2000": (4513, 4534),
+    "Xian1980": (2349, 2370),
+    "Beijing1954": (2401, 2422),
+}
+_MIN_ZONE, _MAX_ZONE = 25, 45
+
+# Keywords that identify a datum in free text ("2000国家大地坐标系", "80西安坐标系" …).
+_DATUM_KEYWORDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("cgcs", "2000"), "CGCS2000"),
+    (("西安", "xian", "xi'an", "1980"), "Xian1980"),
+    (("北京", "beijing", "1954"), "Beijing1954"),
+)
+
+_GCJ_NAMES = {"gcj-02", "gcj02", "gcj", "gcj_02", "amap", "gaode", "火星坐标系"}
+_GEO_NAMES = {"wgs84": 4326, "wgs 84": 4326, "wgs-84": 4326, "cgcs2000": 4490}
+
+
+def normalize_datum(value: str, *, where: str = "datum") -> Datum:
+    """Canonical datum name for a free-text datum / 坐标系 header value.
+
+    Parameters
+    ----------
+    value
+        E.g. ``"CGCS2000"``, ``"2000国家大地坐标系"``, ``"1980西安坐标系"``, ``"北京54"``.
+    where
+        Context for the error message (file and key).
+
+    Raises
+    ------
+    ConfigError
+        For an unknown datum.
+
+    Examples
+    --------
+    >>> normalize_datum("2000国家大地坐标系"), normalize_datum("西安80")
+    ('CGCS2000', 'Xian1980')
+    """
+    key = "".join(str(value).split()).lower().replace("_", "").replace("-", "")
+    for words, datum in _DATUM_KEYWORDS:
+        if any(w in key for w in words):
+            return cast(Datum, datum)
+    raise ConfigError(
+        f"{where}: unknown datum {value!r}; use one of {', '.join(get_args(Datum))} "
+        "(or 2000国家大地坐标系 / 1980西安坐标系 / 1954北京坐标系)"
+    )
+
+
+def gk_epsg(zone: int, *, prefixed: bool = True, datum: str = "CGCS2000") -> int:
+    """EPSG code of a 3° Gauss-Krüger zone.
+
+    Parameters
+    ----------
+    zone
+        3° zone number (25-45); the central meridian is ``3 * zone`` degrees east
+        (zone 36 → CM 108° E, zone 37 → CM 111° E).
+    prefixed
+        True: eastings carry the zone prefix (false easting ``zone * 1e6 + 500 000`` m);
+        False: false easting 500 000 m.
+    datum
+        ``"CGCS2000"`` (default), ``"Xian1980"`` or ``"Beijing1954"`` (aliases such as
+        ``"2000国家大地坐标系"`` are accepted).
+
+    Examples
+    --------
+    >>> gk_epsg(37), gk_epsg(37, prefixed=False), gk_epsg(36, datum="Xian1980")
+    (4525, 4546, 2360)
+    >>> gk_epsg(35, prefixed=False, datum="Beijing1954")
+    2432
+    """
+    d = normalize_datum(datum)
+    if isinstance(zone, bool) or not isinstance(zone, int | np.integer):
+        raise ConfigError(f"zone: must be an integer 3° zone number (got {zone!r}); e.g. 37")
+    z = int(zone)
+    if not _MIN_ZONE <= z <= _MAX_ZONE:
+        raise ConfigError(
+            f"zone: 3° Gauss-Krüger zone {z} is outside China ({_MIN_ZONE}-{_MAX_ZONE}); "
+            "Ordos uses zones 35-37"
+        )
+    with_prefix, without = _GK_BASE[d]
+    return with_prefix + (z - _MIN_ZONE) if prefixed else without + (z - _MIN_ZONE)
+
+
+def gk_zone_for_lon(lon: float) -> int:
+    """3° zone whose central meridian is nearest to ``lon`` (degrees east).
+
+    Examples
+    --------
+    >>> gk_zone_for_lon(109.99), gk_zone_for_lon(107.2)
+    (37, 36)
+    """
+    return math.floor(float(lon) / 3.0 + 0.5)
+
+
+def zone_from_easting(y: float) -> int | None:
+    """Zone number from a prefixed Gauss-Krüger easting, or ``None`` without prefix.
+
+    A prefixed easting is ``zone * 1e6 + 500 000 ± ~170 000`` m, so any value ≥ 1e7
+    carries the zone in its leading two digits.
+
+    Examples
+    --------
+    >>> zone_from_easting(37395200.0), zone_from_easting(395200.0)
+    (37, None)
+    """
+    v = float(y)
+    if not math.isfinite(v) or v < 1e7:
+        return None
+    return int(v // 1_000_000)
+
+
+@dataclass(frozen=True)
+class GKZone:
+    """A Chinese 3° Gauss-Krüger grid.
+
+    Attributes
+    ----------
+    datum
+        ``"CGCS2000"``, ``"Xian1980"`` or ``"Beijing1954"``.
+    zone
+        3° zone number (central meridian ``3 * zone`` ° E).
+    prefixed
+        Whether eastings carry the zone prefix.
+    """
+
+    datum: Datum
+    zone: int
+    prefixed: bool
+
+    @property
+    def central_meridian(self) -> int:
+        """Central meridian in degrees east."""
+        return 3 * self.zone
+
+    @property
+    def epsg(self) -> int:
+        """EPSG code (see :func:`gk_epsg`)."""
+        return gk_epsg(self.zone, prefixed=self.prefixed, datum=self.datum)
+
+    @property
+    def false_easting(self) -> float:
+        """False easting in metres."""
+        return self.zone * 1e6 + 5e5 if self.prefixed else 5e5
+
+
+_EPSG_TO_GK: dict[int, GKZone] = {
+    gk_epsg(z, prefixed=p, datum=d): GKZone(cast(Datum, d), z, p)
+    for d in _GK_BASE
+    for z in range(_MIN_ZONE, _MAX_ZONE + 1)
+    for p in (True, False)
+}
+
+
+@functools.lru_cache(maxsize=256)
+def _epsg_of(crs: CRS) -> int | None:
+    # Cached: to_epsg() scans the EPSG database (~0.1 s for CRSs without a code).
+    try:
+        return crs.to_epsg(min_confidence=70)
+    except CRSError:  # pragma: no cover - pyproj failure on odd WKT
+        return None
+
+
+def gk_info(crs: Any) -> GKZone | None:
+    """The :class:`GKZone` a CRS is, or ``None`` if it is no Chinese 3° GK grid.
+
+    Recognises the EPSG codes and equivalent WKT/.prj definitions (e.g. ESRI's
+    ``CGCS2000_3_Degree_GK_Zone_37``) by their transverse Mercator parameters.
+
+    Examples
+    --------
+    >>> gk_info(4525)
+    GKZone(datum='CGCS2000', zone=37, prefixed=True)
+    >>> gk_info("EPSG:4326") is None
+    True
+    """
+    c = crs if isinstance(crs, CRS) else CRS.from_user_input(crs)
+    code = _epsg_of(c)
+    if code in _EPSG_TO_GK:
+        return _EPSG_TO_GK[code]
+    if not c.is_projected:
+        return None
+    p = _proj_params(c)
+    if p.get("proj") != "tmerc" or float(p.get("k", p.get("k_0", 1.0))) != 1.0:
+        return None
+    lon0 = float(p.get("lon_0", 0.0))
+    if lon0 % 3 != 0 or float(p.get("y_0", 0.0)) != 0.0:
+        return None
+    zone = int(lon0 // 3)
+    x0 = float(p.get("x_0", 0.0))
+    if x0 == 5e5:
+        prefixed = False
+    elif x0 == zone * 1e6 + 5e5:
+        prefixed = True
+    else:
+        return None
+    datum = _datum_of(c)
+    if datum is None or not _MIN_ZONE <= zone <= _MAX_ZONE:
+        return None
+    return GKZone(datum, zone, prefixed)
+
+
+def _proj_params(c: CRS) -> dict[str, Any]:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "lose projection information" is expected here
+        return dict(c.to_dict())
+
+
+def _datum_of(c: CRS) -> Datum | None:
+    geod = c.geodetic_crs
+    if geod is None:
+        return None
+    code = _epsg_of(geod)
+    for d, g in GEOGRAPHIC_EPSG.items():
+        if code == g:
+            return cast(Datum, d)
+    ell = c.ellipsoid
+    if ell is None:
+        return None
+    name = (geod.name + " " + (c.datum.name if c.datum else "")).lower()
+    if "xian" in name or "xi'an" in name or abs(ell.semi_major_metre - 6378140.0) < 0.5:
+        return "Xian1980"
+    if "beijing" in name or abs(ell.semi_major_metre - 6378245.0) < 0.5:
+        return "Beijing1954"
+    if abs(ell.semi_major_metre - 6378137.0) < 0.5:
+        return "CGCS2000"
+    return None
+
+
+def parse_crs(value: Any, *, where: str = "crs") -> CRS | str:
+    """Parse a declared CRS into a :class:`pyproj.CRS`, or the string ``"GCJ-02"``.
+
+    Parameters
+    ----------
+    value
+        An EPSG code (``4490``, ``"4490"``, ``"EPSG:4525"``), ``"CGCS2000"``,
+        ``"WGS84"``, ``"GCJ-02"`` (also ``gcj02``), a WKT/PROJ string or a
+        :class:`pyproj.CRS`.
+    where
+        Context for the error message, e.g. ``"layers/catalog.yaml: red_lines.crs"``.
+
+    Raises
+    ------
+    ConfigError
+        If the value is not a CRS.
+
+    Examples
+    --------
+    >>> parse_crs("gcj02")
+    'GCJ-02'
+    >>> parse_crs(4525).to_epsg()
+    4525
+    """
+    if isinstance(value, CRS):
+        return value
+    if value is None or isinstance(value, bool):
+        raise ConfigError(f"{where}: no CRS given; declare one, e.g. EPSG:4490 or EPSG:4525")
+    if isinstance(value, int | np.integer):
+        return _from_epsg(int(value), where)
+    text = str(value).strip()
+    low = text.lower()
+    if low in _GCJ_NAMES:
+        return GCJ02
+    if low in _GEO_NAMES:
+        return CRS.from_epsg(_GEO_NAMES[low])
+    if text.isdigit():
+        return _from_epsg(int(text), where)
+    try:
+        return CRS.from_user_input(text)
+    except CRSError as exc:
+        raise ConfigError(
+            f"{where}: unknown CRS {text[:60]!r}; use an EPSG code such as EPSG:4490, "
+            "EPSG:4525 (CGCS2000 GK zone 37) or GCJ-02"
+        ) from exc
+
+
+def _from_epsg(code: int, where: str) -> CRS:
+    try:
+        return CRS.from_epsg(code)
+    except CRSError as exc:
+        raise ConfigError(
+            f"{where}: EPSG:{code} is not a known CRS; use e.g. EPSG:4490 or EPSG:4525"
+        ) from exc
+
+
+def is_gcj02(value: Any) -> bool:
+    """Whether ``value`` names GCJ-02 (``"GCJ-02"``, ``"gcj02"`` …).
+
+    Use this instead of ``crs == GCJ02``: comparing a :class:`pyproj.CRS` with a
+    string makes pyproj try to parse the string as a CRS (slow, ~0.2 s).
+
+    Examples
+    --------
+    >>> is_gcj02("GCJ-02"), is_gcj02(CRS.from_epsg(4326))
+    (True, False)
+    """
+    return isinstance(value, str) and value.strip().lower() in _GCJ_NAMES
+
+
+def crs_label(crs: CRS | str | None) -> str:
+    """Short human label: ``"EPSG:4525"``, ``"GCJ-02"``, or the CRS name."""
+    if crs is None:
+        return "no CRS"
+    if isinstance(crs, str):
+        return crs
+    code = _epsg_of(crs)
+    return f"EPSG:{code}" if code else crs.name
+
+
+_CGCS_WGS = {4326, 4490}
+
+
+def crs_equivalent(a: CRS, b: CRS) -> bool:
+    """Whether two CRSs describe the same coordinates for this toolkit's purposes.
+
+    Axis order is ignored (data are handled in x=east, y=north order). CGCS2000
+    (EPSG:4490) and WGS84 (EPSG:4326) count as the same (they differ by centimetres),
+    as do GK grids on the CGCS2000 and WGS84 ellipsoids with the same parameters.
+    Xian 1980 or Beijing 1954 never equal CGCS2000 (tens of metres apart).
+
+    Examples
+    --------
+    >>> crs_equivalent(CRS.from_epsg(4490), CRS.from_epsg(4326))
+    True
+    >>> crs_equivalent(CRS.from_epsg(4525), CRS.from_epsg(2361))
+    False
+    """
+    if a.equals(b, ignore_axis_order=True):
+        return True
+    ca, cb = _epsg_of(a), _epsg_of(b)
+    if ca is not None and ca == cb:
+        return True
+    if a.is_geographic and b.is_geographic:
+        return ca in _CGCS_WGS and cb in _CGCS_WGS
+    if a.is_projected and b.is_projected:
+        ga, gb = gk_info(a), gk_info(b)
+        if ga is not None or gb is not None:
+            return ga == gb
+        pa, pb = _proj_params(a), _proj_params(b)
+        keys = ("proj", "lat_0", "lon_0", "lat_1", "lat_2", "k", "k_0", "x_0", "y_0", "units")
+        if any(_num(pa.get(k)) != _num(pb.get(k)) for k in keys):
+            return False
+        ea, eb = a.ellipsoid, b.ellipsoid
+        return (
+            ea is not None
+            and eb is not None
+            and abs(ea.semi_major_metre - eb.semi_major_metre) < 0.5
+            and abs(ea.inverse_flattening - eb.inverse_flattening) < 1e-3
+        )
+    return False
+
+
+def _num(v: Any) -> Any:
+    try:
+        return round(float(v), 9)
+    except (TypeError, ValueError):
+        return v
+
+
+# --- plausibility -------------------------------------------------------------------
+
+_LON_RANGE = (ORDOS_BBOX_LONLAT[0], ORDOS_BBOX_LONLAT[2])
+_LAT_RANGE = (ORDOS_BBOX_LONLAT[1], ORDOS_BBOX_LONLAT[3])
+
+
+def _where(path: Any, layer: Any) -> str:
+    s = str(path) if path is not None else "<data>"
+    return f"{s}: layer {layer!r}" if layer not in (None, "") else s
+
+
+def _within(lo: float, hi: float, rng: tuple[float, float], pad: float = 0.0) -> bool:
+    return rng[0] - pad <= lo and hi <= rng[1] + pad
+
+
+def _northing_like(lo: float, hi: float) -> bool:
+    return lo >= 1e6 and hi < 1e7
+
+
+def _metres_hint(x0: float, x1: float, y0: float, y1: float) -> str:
+    """Fix hint for metric coordinates that were declared as degrees."""
+    if x0 >= 1e7 and zone_from_easting(x0) == zone_from_easting(x1):
+        z = zone_from_easting(x0)
+        if z is not None and _MIN_ZONE <= z <= _MAX_ZONE:
+            return (
+                f"they look like Gauss-Krüger zone {z} with prefix: declare crs: "
+                f"EPSG:{gk_epsg(z)} (CGCS2000; Xian 1980 EPSG:{gk_epsg(z, datum='Xian1980')}, "
+                f"Beijing 1954 EPSG:{gk_epsg(z, datum='Beijing1954')})"
+            )
+    if y0 >= 1e7 and _northing_like(x0, x1):
+        z = zone_from_easting(y0)
+        code = f"EPSG:{gk_epsg(z)}" if z and _MIN_ZONE <= z <= _MAX_ZONE else "its GK code"
+        return (
+            f"X/Y also look swapped (x is a northing, y an easting of zone {z}): swap the "
+            f"columns and declare crs: {code}"
+        )
+    if x0 >= 1e5 and x1 < 1e6 and _northing_like(y0, y1):
+        return (
+            "they look like Gauss-Krüger metres without zone prefix: declare crs: EPSG:4544 "
+            "(CM 105° E), EPSG:4545 (CM 108° E) or EPSG:4546 (CM 111° E)"
+        )
+    return "declare the projected CRS the data is in (crs: in the catalog)"
+
+
+def check_plausible(
+    bounds: tuple[float, float, float, float] | Any,
+    crs: CRSLike | None,
+    *,
+    path: Any = None,
+    layer: Any = None,
+    region_lonlat: tuple[float, float, float, float] | None = ORDOS_BBOX_LONLAT,
+) -> None:
+    """Check that coordinates fit their CRS and lie in Ordos; raise one clear error if not.
+
+    Parameters
+    ----------
+    bounds
+        ``(xmin, ymin, xmax, ymax)`` in x = east (longitude / easting),
+        y = north (latitude / northing) order, in units of ``crs``.
+    crs
+        The CRS the coordinates claim to be in (:class:`pyproj.CRS` or ``"GCJ-02"``).
+    path, layer
+        Named in the error message.
+    region_lonlat
+        Region the data must intersect (lon/lat degrees); default Ordos with a margin.
+        ``None`` skips the region test.
+
+    Raises
+    ------
+    CRSMismatchError
+        For swapped lon/lat or X/Y, Gauss-Krüger metres declared as degrees, degrees
+        declared as metres, a zone prefix missing, unexpected or from another zone,
+        or data that do not reach the region.
+
+    Examples
+    --------
+    >>> check_plausible((109.0, 39.0, 110.0, 40.0), CRS.from_epsg(4490), path="a.shp")
+    >>> check_plausible((39.0, 109.0, 40.0, 110.0), 4490, path="a.shp")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ordos_geo.errors.CRSMismatchError: a.shp: longitude and latitude look swapped ...
+    """
+    vals = [float(v) for v in bounds]
+    if len(vals) != 4 or not all(math.isfinite(v) for v in vals):
+        return  # empty layer: nothing to check
+    x0, y0, x1, y1 = vals
+    where = _where(path, layer)
+    if crs is None:
+        raise CRSMismatchError(f"{where}: no CRS; declare crs: in the catalog (e.g. EPSG:4490)")
+    if not isinstance(crs, CRS):
+        crs = parse_crs(crs, where=where)
+    label = crs_label(crs)
+    geographic = isinstance(crs, str) or crs.is_geographic
+    if geographic:
+        if max(abs(x0), abs(x1), abs(y0), abs(y1)) > 360:
+            raise CRSMismatchError(
+                f"{where}: coordinates look like metres (x {x0:.0f}…{x1:.0f}, y {y0:.0f}…"
+                f"{y1:.0f}) but the CRS {label} is in degrees; {_metres_hint(x0, x1, y0, y1)}"
+            )
+        if _within(x0, x1, _LAT_RANGE, 1.0) and _within(y0, y1, _LON_RANGE, 1.0):
+            raise CRSMismatchError(
+                f"{where}: longitude and latitude look swapped (x ≈ {(x0 + x1) / 2:.2f}, "
+                f"y ≈ {(y0 + y1) / 2:.2f}; Ordos is lon 106.7-111.5, lat 37.6-40.9); "
+                "swap the lon/lat columns (x must be the longitude)"
+            )
+        if abs(y0) > 90 or abs(y1) > 90 or abs(x0) > 360 or abs(x1) > 360:
+            raise CRSMismatchError(
+                f"{where}: latitude outside ±90° (y {y0:g}…{y1:g}) in {label}; "
+                "check the column order and the declared CRS"
+            )
+        lonlat = (x0, y0, x1, y1)
+    else:
+        crs = cast(CRS, crs)  # only "GCJ-02" is a str, handled above
+        if max(abs(x0), abs(x1), abs(y0), abs(y1)) <= 360:
+            raise CRSMismatchError(
+                f"{where}: coordinates look like degrees (x {x0:g}…{x1:g}, y {y0:g}…{y1:g}) "
+                f"but the CRS {label} is in metres; declare crs: EPSG:4490 (CGCS2000 "
+                "lon/lat) or EPSG:4326"
+            )
+        gk = gk_info(crs)
+        if gk is not None:
+            _check_gk(gk, x0, y0, x1, y1, where=where, label=label)
+        lonlat = _lonlat_bounds(crs, (x0, y0, x1, y1))
+    if region_lonlat is None:
+        return
+    rx0, ry0, rx1, ry1 = region_lonlat
+    lx0, ly0, lx1, ly1 = lonlat
+    eps = 1e-6  # degrees (~0.1 m): rounding of reprojected bounds at the region's edge
+    if (
+        not all(math.isfinite(v) for v in lonlat)
+        or lx1 < rx0 - eps
+        or lx0 > rx1 + eps
+        or ly1 < ry0 - eps
+        or ly0 > ry1 + eps
+    ):
+        raise CRSMismatchError(
+            f"{where}: data lie outside Ordos (lon {lx0:.3f}…{lx1:.3f}, lat {ly0:.3f}…{ly1:.3f} "
+            f"when read as {label}); check the declared CRS or the coordinates"
+        )
+
+
+def _check_gk(
+    gk: GKZone, x0: float, y0: float, x1: float, y1: float, *, where: str, label: str
+) -> None:
+    if _northing_like(x0, x1) and (y0 >= 1e7 or (y0 >= 1e5 and y1 < 1e6)):
+        raise CRSMismatchError(
+            f"{where}: X and Y look swapped (x ≈ {x0:.0f} is a northing, y ≈ {y0:.0f} an "
+            "easting; Gauss-Krüger X is north, Y east with the zone prefix); swap the "
+            "coordinate columns"
+        )
+    if gk.prefixed and x1 < 1e6:
+        alt = gk_epsg(gk.zone, prefixed=False, datum=gk.datum)
+        raise CRSMismatchError(
+            f"{where}: eastings have no zone prefix (x ≈ {x0:.0f}) but {label} expects "
+            f"prefixed eastings ≈ {gk.zone}xxxxxx; declare crs: EPSG:{alt} (CM "
+            f"{gk.central_meridian}° E without prefix) if that is the zone"
+        )
+    if not gk.prefixed and x0 >= 1e7:
+        z: int = zone_from_easting(x0) or gk.zone
+        fix = (
+            f"EPSG:{gk_epsg(z, prefixed=True, datum=gk.datum)}"
+            if _MIN_ZONE <= z <= _MAX_ZONE
+            else "the prefixed GK code"
+        )
+        raise CRSMismatchError(
+            f"{where}: eastings carry zone prefix {z} (x ≈ {x0:.0f}) but {label} has no "
+            f"prefix; declare crs: {fix}"
+        )
+    if gk.prefixed:
+        zones = {zone_from_easting(x0), zone_from_easting(x1)}
+        if zones != {gk.zone}:
+            found = ", ".join(str(z) for z in sorted(z for z in zones if z is not None))
+            zx = zone_from_easting(x0)
+            fix = (
+                f"declare crs: EPSG:{gk_epsg(zx, datum=gk.datum)}"
+                if zx is not None and _MIN_ZONE <= zx <= _MAX_ZONE and len(zones) == 1
+                else "check the eastings"
+            )
+            raise CRSMismatchError(
+                f"{where}: eastings are in zone {found} (x ≈ {x0:.0f}) but {label} is zone "
+                f"{gk.zone}; {fix}"
+            )
+
+
+@functools.lru_cache(maxsize=64)
+def _to_lonlat(crs: CRS) -> Transformer:
+    return Transformer.from_crs(crs, 4326, always_xy=True)
+
+
+def _lonlat_bounds(
+    crs: CRS, b: tuple[float, float, float, float]
+) -> tuple[float, float, float, float]:
+    try:
+        out = _to_lonlat(crs).transform_bounds(*b, densify_pts=11)
+    except Exception:  # pyproj raises various errors for out-of-domain bounds
+        return (math.nan, math.nan, math.nan, math.nan)
+    return (float(out[0]), float(out[1]), float(out[2]), float(out[3]))

@@ -1,0 +1,518 @@
+"""The layer catalog: layer ids → files, kind, roles, CRS, provenance, licence.
+
+Data enters the tool through one door: a :class:`Catalog` loaded from the default
+``layers/catalog.yaml`` (shipped with the repository) overlaid with an optional user
+catalog. Every analysis asks the catalog for a layer by id; the catalog reads it through
+:mod:`ordos_geo.io` with the declared CRS, so a CRS mismatch, a GBK shapefile or a
+GCJ-02 layer is handled in one place.
+
+Examples
+--------
+>>> cat = Catalog.load()                                     # doctest: +SKIP
+>>> banners = cat.vector("banners")                          # doctest: +SKIP
+>>> dem = cat.raster_to_grid("elevation", grid)              # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+import pyproj
+from pydantic import Field, field_validator
+
+import ordos_geo
+from ordos_geo import crs as _crs
+from ordos_geo.catalog_checks import (
+    LayerCheck,
+    ValidationReport,
+    check_layer,
+    describe_layer,
+    layer_stats,
+)
+from ordos_geo.config import StrictModel, display_path, load_yaml, locate_line, validate
+from ordos_geo.config import yaml_line_index as _yaml_line_index
+from ordos_geo.crs import parse_crs
+from ordos_geo.errors import ConfigError
+
+__all__ = [
+    "ENV_LAYERS",
+    "PROVENANCES",
+    "ROLES",
+    "Catalog",
+    "CatalogFile",
+    "LayerCheck",
+    "LayerSpec",
+    "ValidationReport",
+    "default_catalog_path",
+]
+
+log = logging.getLogger(__name__)
+
+#: Environment variable pointing at another default catalog (a file or a folder
+#: holding ``catalog.yaml``).
+ENV_LAYERS = "ORDOS_GEO_LAYERS"
+
+Role = Literal["zoning", "exclusion", "preference", "factor", "context"]
+Provenance = Literal["official", "derived", "illustrative", "user"]
+ROLES: tuple[str, ...] = ("zoning", "exclusion", "preference", "factor", "context")
+PROVENANCES: tuple[str, ...] = ("official", "derived", "illustrative", "user")
+
+
+class LayerSpec(StrictModel):
+    """One catalog entry: where a layer lives and what it is.
+
+    ``path`` is relative to the catalog file that declares it; :meth:`Catalog.load`
+    resolves it to an absolute path.
+    """
+
+    id: str = Field(
+        pattern=r"^[a-z][a-z0-9_]*$",
+        max_length=64,
+        description="Layer id used by analyses and rules (lower case, digits, _).",
+    )
+    title_zh: str = Field(min_length=1, description="Chinese title shown on maps and reports.")
+    title_en: str = Field(min_length=1, description="English title.")
+    kind: Literal["vector", "raster"] = Field(description="vector (OGR) or raster (GDAL).")
+    path: Path = Field(description="File, relative to the catalog file (or absolute).")
+    layer: str | None = Field(
+        default=None, description="Layer name inside a multi-layer file (GPKG, FileGDB)."
+    )
+    crs: str = Field(
+        description="Declared CRS of the file: EPSG code (4490, 'EPSG:4524'), any pyproj "
+        "string, or 'GCJ-02' for Amap/Tencent coordinates (converted to WGS84 on read)."
+    )
+    roles: list[Role] = Field(
+        min_length=1,
+        description="How analyses may use the layer: zoning, exclusion, preference, "
+        "factor, context.",
+    )
+    provenance: Provenance = Field(
+        description="official, derived (computed from real data), illustrative "
+        "(built from published facts; replace with official data) or user."
+    )
+    source: str = Field(min_length=1, description="Where the data came from (citation).")
+    licence: str = Field(min_length=1, description="Licence or terms of use of the data.")
+    vintage: str | None = Field(default=None, description="Date or year the data describe.")
+    notes: str | None = Field(default=None, description="Caveats: accuracy, resolution, gaps.")
+    encoding: str | None = Field(
+        default=None,
+        description="Attribute encoding of a shapefile without .cpg (e.g. GBK).",
+    )
+    units: str | None = Field(default=None, description="Units of raster values (e.g. m).")
+    categories: dict[int | str, str] | None = Field(
+        default=None, description="Class code → label for categorical rasters or fields."
+    )
+
+    @field_validator("crs", mode="before")
+    @classmethod
+    def _check_crs(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValueError(f"not a CRS ({value!r}); use e.g. EPSG:4490, EPSG:4524 or GCJ-02")
+        if isinstance(value, int):
+            value = f"EPSG:{value}"
+        if not isinstance(value, str):
+            return value  # pydantic reports the type error
+        text = value.strip()
+        if text.upper().replace("_", "-") in ("GCJ-02", "GCJ02"):
+            return _crs.GCJ02
+        try:
+            parse_crs(text)
+        except Exception as exc:  # ConfigError, pyproj.CRSError
+            raise ValueError(
+                f"not a CRS pyproj knows ({text!r}); use e.g. EPSG:4490, EPSG:4524 or GCJ-02"
+            ) from exc
+        return text
+
+    @field_validator("vintage", mode="before")
+    @classmethod
+    def _vintage_text(cls, value: Any) -> Any:
+        # `vintage: 2019` in YAML is an int; keep it as text.
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
+        return value
+
+    @field_validator("encoding")
+    @classmethod
+    def _check_encoding(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                codecs.lookup(value)
+            except LookupError as exc:
+                raise ValueError(
+                    f"unknown encoding {value!r}; use e.g. GBK, GB18030 or UTF-8"
+                ) from exc
+        return value
+
+    @field_validator("roles")
+    @classmethod
+    def _unique_roles(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))
+
+
+class CatalogFile(StrictModel):
+    """The content of a catalog YAML file."""
+
+    version: Literal[1] = Field(description="Catalog format version (1).")
+    layers: list[LayerSpec] = Field(description="Layer entries.")
+
+    @field_validator("layers")
+    @classmethod
+    def _unique_ids(cls, layers: list[LayerSpec]) -> list[LayerSpec]:
+        seen: dict[str, int] = {}
+        for i, spec in enumerate(layers):
+            if spec.id in seen:
+                raise ValueError(
+                    f"duplicate layer id '{spec.id}' (layers[{seen[spec.id]}] and "
+                    f"layers[{i}]); give each layer its own id"
+                )
+            seen[spec.id] = i
+        return layers
+
+
+def default_catalog_path() -> Path:
+    """The default catalog: ``$ORDOS_GEO_LAYERS`` or the repository's ``layers/catalog.yaml``.
+
+    ``$ORDOS_GEO_LAYERS`` may name a catalog file or a folder containing ``catalog.yaml``.
+    """
+    env = os.environ.get(ENV_LAYERS)
+    if env:
+        p = Path(env).expanduser()
+        return p / "catalog.yaml" if p.is_dir() else p
+    return Path(ordos_geo.__file__).resolve().parents[1] / "layers" / "catalog.yaml"
+
+
+def _check_duplicate_ids(data: dict[str, Any], path: Path) -> None:
+    """Report a repeated id at the line of its second entry (the model also rejects it)."""
+    entries = data.get("layers")
+    if not isinstance(entries, list):
+        return
+    seen: dict[str, int] = {}
+    for i, entry in enumerate(entries):
+        lid = entry.get("id") if isinstance(entry, dict) else None
+        if not isinstance(lid, str):
+            continue
+        if lid in seen:
+            line = locate_line(_yaml_line_index(path), ("layers", i, "id"))
+            where = f"{display_path(path)}:{line}" if line else display_path(path)
+            raise ConfigError(
+                f"{where}: layers[{i}].id: duplicate layer id '{lid}' (also layers[{seen[lid]}]);"
+                " give each layer its own id"
+            )
+        seen[lid] = i
+
+
+def _read_catalog_file(path: Path, *, user: bool) -> list[LayerSpec]:
+    """Load and validate one catalog file; resolve paths relative to it."""
+    data = load_yaml(path)
+    if user and isinstance(data.get("layers"), list):
+        # A user catalog may leave out provenance: its layers are "user" data.
+        data["layers"] = [
+            {**entry, "provenance": entry.get("provenance", "user")}
+            if isinstance(entry, dict)
+            else entry
+            for entry in data["layers"]
+        ]
+    _check_duplicate_ids(data, path)
+    cat = validate(CatalogFile, data, path)
+    base = path.resolve().parent
+    specs: list[LayerSpec] = []
+    lines: dict[Any, int] | None = None
+    for i, spec in enumerate(cat.layers):
+        full = (base / spec.path.expanduser()).resolve()
+        if not full.exists():
+            lines = lines if lines is not None else _yaml_line_index(path)
+            line = locate_line(lines, ("layers", i, "path"))
+            where = f"{display_path(path)}:{line}" if line else display_path(path)
+            raise ConfigError(
+                f"{where}: layers[{i}].path: file not found ({spec.path}, looked in "
+                f"{display_path(full)}); paths are relative to the catalog file"
+            )
+        specs.append(spec.model_copy(update={"path": full}))
+    return specs
+
+
+def _repair_after_reprojection(gdf: Any, layer_id: str) -> Any:
+    """Repair geometries that became invalid in the target CRS (nearly touching rings).
+
+    A layer valid in lon/lat can turn invalid after projection; overlays and
+    rasterization would then fail. Polygons stay polygons (``method="structure"``).
+    """
+    import shapely
+
+    geoms = gdf.geometry.values
+    bad = ~shapely.is_valid(geoms)
+    if bad.any():
+        fixed = shapely.make_valid(geoms[bad], method="structure", keep_collapsed=False)
+        gdf = gdf.copy()
+        gdf.loc[bad, gdf.geometry.name] = fixed
+        log.info(
+            "layer '%s': %d geometries repaired after reprojection to %s",
+            layer_id, int(bad.sum()), gdf.crs.name if gdf.crs else "?",
+        )
+    return gdf
+
+
+class Catalog:
+    """Layer ids → :class:`LayerSpec`, with cached reading through :mod:`ordos_geo.io`.
+
+    Iterating yields the :class:`LayerSpec` entries in catalog order; ``catalog.ids``
+    gives the ids.
+
+    Parameters
+    ----------
+    specs
+        Layer entries with absolute paths.
+    origins
+        Catalog file that declared each id (for messages).
+    """
+
+    def __init__(
+        self, specs: Iterable[LayerSpec], *, origins: dict[str, Path] | None = None
+    ) -> None:
+        self._specs: dict[str, LayerSpec] = {}
+        for s in specs:
+            if s.id in self._specs:
+                raise ConfigError(f"layer id '{s.id}' given twice; give each layer its own id")
+            self._specs[s.id] = s
+        self._origins: dict[str, Path] = dict(origins or {})
+        self._vector_cache: dict[tuple[str, str], Any] = {}
+
+    # -- loading ---------------------------------------------------------------------
+    @classmethod
+    def load(
+        cls,
+        user_catalog: str | os.PathLike[str] | None = None,
+        *,
+        default: str | os.PathLike[str] | None = None,
+    ) -> Catalog:
+        """Load the default catalog and overlay a user catalog.
+
+        Parameters
+        ----------
+        user_catalog
+            Optional YAML catalog; its entries are added, or replace default entries
+            with the same id. Its paths are relative to the user catalog file and
+            ``provenance`` defaults to ``user``.
+        default
+            Default catalog file; ``None`` = :func:`default_catalog_path`.
+
+        Raises
+        ------
+        ConfigError
+            Invalid YAML, unknown/missing keys, bad values, duplicate ids or a
+            layer file that does not exist (message names file, line and key).
+        """
+        default_path = Path(default) if default is not None else default_catalog_path()
+        if not default_path.exists():
+            hint = (
+                f"unset {ENV_LAYERS} or point it at a catalog"
+                if os.environ.get(ENV_LAYERS) and default is None
+                else f"set {ENV_LAYERS} to a catalog file or run from the repository"
+            )
+            raise ConfigError(f"{display_path(default_path)}: default catalog not found; {hint}")
+        specs = {s.id: s for s in _read_catalog_file(default_path, user=False)}
+        origins = dict.fromkeys(specs, default_path)
+        if user_catalog is not None:
+            user_path = Path(user_catalog)
+            for s in _read_catalog_file(user_path, user=True):
+                if s.id in specs:
+                    log.info("user catalog %s replaces layer '%s'", display_path(user_path), s.id)
+                else:
+                    log.info("user catalog %s adds layer '%s'", display_path(user_path), s.id)
+                specs[s.id] = s
+                origins[s.id] = user_path
+        log.debug("catalog: %d layers", len(specs))
+        return cls(specs.values(), origins=origins)
+
+    # -- mapping protocol ---------------------------------------------------------------
+    def __getitem__(self, layer_id: str) -> LayerSpec:
+        try:
+            return self._specs[layer_id]
+        except (KeyError, TypeError):
+            raise ConfigError(
+                f"unknown layer id {layer_id!r} (available: {', '.join(self._specs)}); "
+                "check the id or add the layer to a --catalog"
+            ) from None
+
+    def __contains__(self, layer_id: object) -> bool:
+        return layer_id in self._specs
+
+    def __iter__(self) -> Iterator[LayerSpec]:
+        return iter(self._specs.values())
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def __repr__(self) -> str:
+        return f"Catalog({len(self)} layers: {', '.join(self._specs)})"
+
+    @property
+    def ids(self) -> list[str]:
+        """Layer ids in catalog order."""
+        return list(self._specs)
+
+    @property
+    def specs(self) -> list[LayerSpec]:
+        """Layer entries in catalog order."""
+        return list(self._specs.values())
+
+    def origin(self, layer_id: str) -> Path | None:
+        """The catalog file that declared ``layer_id`` (None if built in memory)."""
+        self[layer_id]
+        return self._origins.get(layer_id)
+
+    def by_role(self, role: str) -> list[LayerSpec]:
+        """Entries that have ``role`` (one of :data:`ROLES`)."""
+        if role not in ROLES:
+            raise ConfigError(f"unknown role {role!r}; use one of: {', '.join(ROLES)}")
+        return [s for s in self if role in s.roles]
+
+    def _spec_of_kind(self, layer_id: str, kind: str) -> LayerSpec:
+        spec = self[layer_id]
+        if spec.kind != kind:
+            raise ConfigError(
+                f"{display_path(self._origins.get(layer_id, spec.path))}: layer "
+                f"'{layer_id}' is a {spec.kind} layer, not {kind}; use a {kind} layer id"
+            )
+        return spec
+
+    # -- reading ------------------------------------------------------------------------
+    def vector(self, layer_id: str, crs: Any = "EPSG:4326") -> Any:
+        """Read a vector layer (cached) and return it in ``crs``.
+
+        Parameters
+        ----------
+        layer_id
+            Catalog id of a vector layer.
+        crs
+            Target CRS (anything pyproj accepts, e.g. :data:`ordos_geo.crs.WORK_CRS`);
+            ``None`` keeps the declared CRS (GCJ-02 layers come back in EPSG:4326).
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            A copy of the cached frame; ``attrs["repaired"]`` counts geometries
+            repaired with ``make_valid`` on read.
+        """
+        from ordos_geo.io.vector import read_vector
+
+        spec = self._spec_of_kind(layer_id, "vector")
+        key = (layer_id, self._crs_key(crs))
+        if key not in self._vector_cache:
+            native_key = (layer_id, "native")
+            if native_key not in self._vector_cache:
+                log.debug("reading layer '%s' from %s", layer_id, spec.path)
+                self._vector_cache[native_key] = read_vector(
+                    spec.path, layer=spec.layer, crs=spec.crs, encoding=spec.encoding
+                )
+            native = self._vector_cache[native_key]
+            if crs is not None:
+                out = _repair_after_reprojection(native.to_crs(crs), layer_id)
+                out.attrs.update(native.attrs)
+                self._vector_cache[key] = out
+        gdf = self._vector_cache[key]
+        copy = gdf.copy()
+        copy.attrs.update(gdf.attrs)
+        return copy
+
+    @staticmethod
+    def _crs_key(crs: Any) -> str:
+        if crs is None:
+            return "native"
+        try:
+            return str(pyproj.CRS.from_user_input(crs).to_wkt())
+        except pyproj.exceptions.CRSError as exc:
+            raise ConfigError(
+                f"target CRS {crs!r} is not a CRS pyproj knows; use e.g. EPSG:4326"
+            ) from exc
+
+    def raster_path(self, layer_id: str) -> Path:
+        """Absolute path of a raster layer's file."""
+        return self._spec_of_kind(layer_id, "raster").path
+
+    def raster_to_grid(
+        self, layer_id: str, grid: Any, *, resampling: str = "nearest", band: int = 1
+    ) -> Any:
+        """Read band ``band`` of a raster layer warped onto ``grid``.
+
+        Parameters
+        ----------
+        layer_id
+            Catalog id of a raster layer.
+        grid
+            The working :class:`ordos_geo.grid.Grid` (metric CRS).
+        resampling
+            rasterio resampling name: ``nearest`` for classes, ``bilinear``/``average``
+            for continuous values.
+        band
+            1-based band number.
+
+        Returns
+        -------
+        numpy.ma.MaskedArray
+            Values on the grid (native dtype, units of ``spec.units``), masked where
+            nodata or outside the source.
+        """
+        from ordos_geo.io.raster import read_to_grid
+
+        spec = self._spec_of_kind(layer_id, "raster")
+        return read_to_grid(
+            spec.path, grid, band=band, resampling=resampling, declared_crs=spec.crs
+        )
+
+    # -- checks and listings ------------------------------------------------------------
+    def validate(self) -> ValidationReport:
+        """Open every layer and check it; problems are collected, never raised.
+
+        Per layer: the file opens, the declared CRS is plausible for Ordos, geometries
+        are valid (or were repaired on read, counted), the extent overlaps Ordos, and
+        there is at least one feature / a non-empty raster.
+        """
+        return ValidationReport([check_layer(self, s) for s in self])
+
+    def summary_rows(self, *, area: bool = False) -> list[dict[str, Any]]:
+        """One row per layer for listings and ``layers_summary.csv``.
+
+        Parameters
+        ----------
+        area
+            Also compute ``area_km2``: dissolved area of polygon layers in
+            :data:`ordos_geo.crs.WORK_CRS` (km²); ``None`` for other layers.
+
+        Returns
+        -------
+        list of dict
+            Keys: id, title_zh, title_en, kind, roles (list), provenance, crs,
+            features (vector; None if unreadable), size (raster ``WxH`` or ``WxHxB``),
+            [area_km2], source, licence, vintage, path.
+        """
+        rows = []
+        for s in self:
+            stats = layer_stats(self, s, area=area)
+            row: dict[str, Any] = {
+                "id": s.id,
+                "title_zh": s.title_zh,
+                "title_en": s.title_en,
+                "kind": s.kind,
+                "roles": list(s.roles),
+                "provenance": s.provenance,
+                "crs": s.crs,
+                "features": stats.get("features"),
+                "size": stats.get("size"),
+            }
+            if area:
+                row["area_km2"] = stats.get("area_km2")
+            row.update(
+                source=s.source, licence=s.licence, vintage=s.vintage, path=str(s.path)
+            )
+            rows.append(row)
+        return rows
+
+    def describe(self, layer_id: str) -> dict[str, Any]:
+        """Metadata, lon/lat bounds and attribute schema (vector) or raster info of a layer."""
+        return describe_layer(self, self[layer_id])

@@ -1,0 +1,175 @@
+"""``ordos-geo run`` — the main job on the catalog, as a list of steps.
+
+Each :class:`Step` names the files it writes in ``--out`` (checked before anything
+runs, so an existing result without ``--overwrite`` stops the run at once) and a
+function ``(RunContext) -> list[Path]`` that writes them. Later steps (siting,
+screening, maps, report) are appended to :data:`STEPS`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ordos_geo.catalog import Catalog, ValidationReport
+from ordos_geo.cli.layers import CatalogOption, write_problems
+from ordos_geo.cli.options import echo
+from ordos_geo.config import display_path
+from ordos_geo.errors import ConfigError
+from ordos_geo.io.atomic import check_output_path, ensure_out_dir, write_text_atomic
+
+__all__ = ["STEPS", "SUMMARY_COLUMNS", "RunContext", "Step", "register", "run_steps"]
+
+log = logging.getLogger(__name__)
+
+#: Columns of ``layers_summary.csv`` (UTF-8 with BOM so Excel shows Chinese).
+SUMMARY_COLUMNS = [
+    "id", "title_zh", "title_en", "kind", "roles", "provenance", "crs", "features",
+    "size", "area_km2", "source", "licence", "vintage",
+]
+
+
+@dataclass
+class RunContext:
+    """State shared by the steps of one run.
+
+    Attributes
+    ----------
+    catalog
+        The loaded catalog (default + user).
+    out_dir
+        Output folder (created if needed).
+    overwrite
+        Replace existing outputs.
+    written
+        Files written so far, in order.
+    report
+        Catalog validation report (set by the ``validate`` step).
+    """
+
+    catalog: Catalog
+    out_dir: Path
+    overwrite: bool = False
+    written: list[Path] = field(default_factory=list)
+    report: ValidationReport | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of ``run``: a name, the file names it writes in ``out_dir``, a function."""
+
+    name: str
+    outputs: tuple[str, ...]
+    func: Callable[[RunContext], list[Path]]
+
+
+def step_validate(ctx: RunContext) -> list[Path]:
+    """Validate every layer; stop the run (exit 1) listing the problems if any."""
+    ctx.report = ctx.catalog.validate()
+    if not ctx.report.ok:
+        write_problems(ctx.report)
+        raise ConfigError(
+            f"catalog: {len(ctx.report.problems)} layer problem(s) listed above; fix them "
+            "(see `ordos-geo layers validate`) and run again"
+        )
+    repaired = sum(c.repaired for c in ctx.report.checks)
+    echo(f"layers: {len(ctx.report.checks)} valid" + (
+        f" ({repaired} geometries repaired on read)" if repaired else ""))
+    return []
+
+
+def step_layers_summary(ctx: RunContext) -> list[Path]:
+    """Write ``layers_summary.csv``: one row per layer, with polygon area in km² (WORK_CRS)."""
+    rows = ctx.catalog.summary_rows(area=True)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=SUMMARY_COLUMNS, extrasaction="ignore",
+                            lineterminator="\n")
+    writer.writeheader()
+    for r in rows:
+        area = r.get("area_km2")
+        writer.writerow({
+            **r,
+            "roles": ";".join(r["roles"]),
+            "features": "" if r["features"] is None else r["features"],
+            "size": r["size"] or "",
+            "area_km2": "" if area is None else f"{area:.3f}",
+            "vintage": r["vintage"] or "",
+        })
+    path = write_text_atomic(
+        ctx.out_dir / "layers_summary.csv", buf.getvalue(), overwrite=ctx.overwrite,
+        encoding="utf-8-sig",
+    )
+    echo(f"wrote {display_path(path)} ({len(rows)} layers)")
+    return [path]
+
+
+def step_overview_map(ctx: RunContext) -> list[Path]:
+    """Write ``overview.html``: the interactive map of every catalog layer."""
+    try:
+        from ordos_geo.maps.interactive import write_map
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("ordos_geo.maps"):
+            log.warning("overview map skipped: %s is not available", exc.name)
+            return []
+        raise
+    target = ctx.out_dir / "overview.html"
+    write_map(ctx.catalog, target, results_dir=None, overwrite=ctx.overwrite)
+    echo(f"wrote {display_path(target)}")
+    return [target]
+
+
+#: The steps of ``ordos-geo run`` in order; append new steps here.
+STEPS: list[Step] = [
+    Step("validate", (), step_validate),
+    Step("layers_summary", ("layers_summary.csv",), step_layers_summary),
+    Step("overview_map", ("overview.html",), step_overview_map),
+]
+
+
+def run_steps(ctx: RunContext, steps: Sequence[Step] | None = None) -> list[Path]:
+    """Check every step's outputs (exists without overwrite → OutputError), then run them.
+
+    Returns
+    -------
+    list of Path
+        Files written, in order.
+    """
+    steps = list(STEPS if steps is None else steps)
+    ensure_out_dir(ctx.out_dir)
+    for step in steps:
+        for name in step.outputs:
+            check_output_path(ctx.out_dir / name, overwrite=ctx.overwrite)
+    for step in steps:
+        log.info("run: step %s", step.name)
+        ctx.written.extend(step.func(ctx))
+    return ctx.written
+
+
+def run(
+    out: Annotated[
+        Path,
+        typer.Option("--out", metavar="DIR", file_okay=False,
+                     help="Output folder (created if needed)."),
+    ] = Path("maps"),
+    catalog: CatalogOption = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace existing outputs in DIR.")
+    ] = False,
+) -> None:
+    """Validate the layers and write the layer summary and overview map to DIR."""
+    cat = Catalog.load(catalog)
+    ctx = RunContext(catalog=cat, out_dir=out, overwrite=overwrite)
+    written = run_steps(ctx)
+    echo(f"done: {len(written)} file(s) in {display_path(out)}")
+
+
+def register(root: typer.Typer) -> None:
+    """Add the ``run`` command to the root app."""
+    root.command("run")(run)
