@@ -1,0 +1,124 @@
+"""Popup and tooltip HTML built from attribute values, always HTML-escaped.
+
+Leaflet's ``bindPopup``/``bindTooltip`` insert strings with ``innerHTML``, and
+folium's ``GeoJsonPopup``/``GeoJsonTooltip`` pass field values through raw. So the
+maps never use them: every popup is built here with :func:`html.escape` applied to
+each value and label taken from an input file, and handed to Leaflet as a
+pre-escaped feature property.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ordos_geo.maps.styles import HIDDEN_FIELDS, Lang, field_label, text
+
+__all__ = ["esc", "fmt_value", "popup_html", "provenance_footer", "table_html"]
+
+_LONG_TEXT = 60  # characters; longer values are shown as paragraphs, not table cells
+
+
+def esc(value: object) -> str:
+    """HTML-escape ``value`` (quotes included) after turning it into text."""
+    return html.escape(fmt_value(value), quote=True)
+
+
+def fmt_value(value: object) -> str:
+    """Readable text for an attribute value (no escaping): floats rounded, NaN → ''."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "✓" if value else "–"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if value.is_integer() and abs(value) < 1e12:
+            return str(int(value))
+        return f"{value:,.2f}" if abs(value) >= 100 else f"{value:.3g}"
+    try:  # numpy scalars
+        import numpy as np
+
+        if isinstance(value, np.generic):
+            return fmt_value(value.item())
+    except ImportError:  # pragma: no cover
+        pass
+    return str(value)
+
+
+def table_html(rows: Iterable[tuple[str, object]]) -> str:
+    """A two-column table; labels and values are escaped here."""
+    cells = []
+    for label, value in rows:
+        v = fmt_value(value)
+        if v == "":
+            continue
+        if len(v) > _LONG_TEXT:
+            cells.append(
+                f'<tr><th colspan="2">{html.escape(label)}</th></tr>'
+                f'<tr><td colspan="2" class="og-long">{html.escape(v)}</td></tr>'
+            )
+        else:
+            cells.append(f"<tr><th>{html.escape(label)}</th><td>{html.escape(v)}</td></tr>")
+    return '<table class="og-tab">' + "".join(cells) + "</table>"
+
+
+def provenance_footer(meta: Mapping[str, object], lang: Lang) -> str:
+    """Footer naming the layer, its provenance and source (all escaped).
+
+    ``meta`` keys used: ``layer``, ``provenance``, ``source``, ``licence``, ``vintage``.
+    An ``illustrative`` layer gets a red "示意数据 / illustrative" badge.
+    """
+    parts = []
+    prov = fmt_value(meta.get("provenance"))
+    if prov == "illustrative":
+        badge = html.escape(text("illustrative_short", lang))
+        parts.append(f'<span class="og-badge">{badge}</span>')
+    for key, label_key in (("layer", "layer"), ("provenance", "provenance"),
+                           ("source", "source"), ("licence", "licence"),
+                           ("vintage", "vintage")):
+        v = fmt_value(meta.get(key))
+        if v:
+            parts.append(f"<b>{html.escape(text(label_key, lang))}:</b> {html.escape(v)}")
+    return '<div class="og-src">' + "<br>".join(parts) + "</div>"
+
+
+def popup_html(
+    props: Mapping[str, Any],
+    *,
+    title: object,
+    meta: Mapping[str, object],
+    lang: Lang,
+    fields: Iterable[str] | None = None,
+    extra_html: str = "",
+) -> str:
+    """Popup HTML for one feature.
+
+    Parameters
+    ----------
+    props
+        Attribute values of the feature (any types; escaped here).
+    title
+        Heading (escaped here).
+    meta
+        Layer metadata for the footer (see :func:`provenance_footer`); a feature's own
+        ``provenance``/``source`` attributes override the layer's.
+    lang
+        ``"zh"`` or ``"en"`` for labels.
+    fields
+        Fields to show, in order; default: every field except internal ones.
+    extra_html
+        Already-escaped HTML appended after the table (e.g. rule hits).
+    """
+    keys = list(fields) if fields is not None else [k for k in props if k not in HIDDEN_FIELDS]
+    rows = [(field_label(k, lang), props.get(k)) for k in keys if k in props]
+    m = dict(meta)
+    for k in ("provenance", "source"):
+        if fmt_value(props.get(k)):
+            m[k] = props[k]
+    return (
+        f'<div class="og-pop"><div class="og-h">{esc(title)}</div>'
+        f"{table_html(rows)}{extra_html}{provenance_footer(m, lang)}</div>"
+    )

@@ -1,0 +1,364 @@
+"""Result files of ``siting`` and ``check`` as map layers (contract: DESIGN.md "Result files").
+
+Every file is optional: a missing one drops its layer with a log line, so a map can
+be drawn after siting only, screening only, or both.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import rasterio
+
+from ordos_geo.errors import LayerIOError
+from ordos_geo.maps.popups import esc, fmt_value, popup_html, table_html
+from ordos_geo.maps.rasters import score_colormap, score_overlay
+from ordos_geo.maps.styles import Lang, text, verdict_colour, verdict_label
+from ordos_geo.maps.vectors import MapLayer, feature_collection, geojson_layer, to_web
+
+__all__ = ["SCORE_PANE", "SearchEntry", "result_layers"]
+
+log = logging.getLogger(__name__)
+
+SearchEntry = tuple[str, float, float]  # (escaped label, lon, lat)
+
+#: Leaflet pane of the score overlays (z-index 350: above tiles, below vectors at 400).
+SCORE_PANE = "ogScores"
+
+_SITE_FIELDS = ("site_id", "banner_zh", "banner_en", "banner", "area_km2", "mean_score",
+                "max_score", "capacity_mw", "preferred")
+
+
+def _read_layer(path: Path, layer: str, *, quiet: bool = False) -> pd.DataFrame | None:
+    try:
+        layers = [name for name, _ in pyogrio.list_layers(path)]
+    except Exception as exc:
+        raise LayerIOError(f"{path}: cannot read ({exc}); rerun the step that wrote it") from exc
+    if layer not in layers:
+        (log.info if quiet else log.warning)(
+            "map: %s has no layer %r (found: %s); skipped", path, layer, ", ".join(layers))
+        return None
+    df: pd.DataFrame = pyogrio.read_dataframe(path, layer=layer)
+    return df
+
+
+def _provenance(results: Path, kind: str) -> str:
+    """Provenance of a siting run: ``{kind}_summary.json`` key ``provenance``, else the
+    ``provenance`` tag of ``{kind}_score.tif``, else ``derived``."""
+    summ = results / f"{kind}_summary.json"
+    if summ.exists():
+        try:
+            data = json.loads(summ.read_text(encoding="utf-8"))
+            if isinstance(data, dict) and isinstance(data.get("provenance"), str):
+                return str(data["provenance"])
+        except (OSError, ValueError) as exc:
+            log.warning("map: %s unreadable (%s); provenance unknown", summ, exc)
+    tif = results / f"{kind}_score.tif"
+    if tif.exists():
+        try:
+            with rasterio.open(tif) as src:
+                tag = src.tags().get("provenance")
+            if tag:
+                return str(tag)
+        except rasterio.errors.RasterioIOError:
+            pass
+    return "derived"
+
+
+def _score_layer(
+    results: Path, kind: str, *, lang: Lang, max_px: int, show: bool
+) -> MapLayer | None:
+    path = results / f"{kind}_score.tif"
+    if not path.exists():
+        log.info("map: %s not found; %s score layer skipped", path, kind)
+        return None
+    ov = score_overlay(path, max_px=max_px)
+    illus = _provenance(results, kind) == "illustrative"
+    name = text(f"{kind}_score", lang) + (" *" if illus else "")
+    # in its own pane below the vector layers, so boundaries and zones stay readable
+    layer = folium.raster_layers.ImageOverlay(
+        image=ov.data_uri, bounds=[list(ov.bounds[0]), list(ov.bounds[1])], name=name,
+        opacity=1.0, show=show, interactive=False, cross_origin=False, pane=SCORE_PANE,
+    )
+    return MapLayer("g_results", f"{kind}_score", name, layer, illus,
+                    {"kind": "raster", "colormap": score_colormap()})
+
+
+def _site_layer(results: Path, kind: str, *, lang: Lang, show: bool,
+                search: list[SearchEntry]) -> MapLayer | None:
+    path = results / f"{kind}_sites.gpkg"
+    if not path.exists():
+        log.info("map: %s not found; %s sites skipped", path, kind)
+        return None
+    df = _read_layer(path, "sites")
+    if df is None or df.empty:
+        return None
+    gdf = gpd.GeoDataFrame(df, geometry="geometry")
+    web = to_web(gdf, simplify_m=0.0)
+    name = text(f"{kind}_sites", lang)
+    prov = _provenance(results, kind)
+    meta = {"layer": f"{kind}_sites.gpkg", "provenance": prov,
+            "source": f"ordos-geo siting ({path.name})"}
+
+    def props(row: dict[str, Any]) -> dict[str, Any]:
+        fields = [f for f in _SITE_FIELDS if f in row] + [
+            k for k in row if k not in _SITE_FIELDS and k not in {"provenance", "source"}
+        ]
+        sid = fmt_value(row.get("site_id"))
+        title = f"{name} {sid}".strip()
+        return {
+            "_popup": popup_html(row, title=title, meta=meta, lang=lang, fields=fields),
+            "_tooltip": esc(f"{title} · {fmt_value(row.get('capacity_mw'))} MW"),
+        }
+
+    fc = feature_collection(web, props)
+    pts = web.geometry.representative_point()
+    for f, p in zip(fc["features"], pts, strict=True):
+        search.append((f["properties"]["_tooltip"], p.x, p.y))
+    # a fixed colour per kind (not the score palette) so sites stand out on the score layer
+    colour, fill = ("#0d47a1", "#42a5f5") if kind == "pv" else ("#004d40", "#26a69a")
+    style = {"color": colour, "fillColor": fill, "weight": 2.0, "fillOpacity": 0.6}
+    layer = geojson_layer(fc, name=name + (" *" if prov == "illustrative" else ""),
+                          style=style, show=show)
+    return MapLayer("g_results", f"{kind}_sites", name + (" *" if prov == "illustrative" else ""),
+                    layer, prov == "illustrative", {"kind": "area", "color": colour,
+                                                    "fillColor": fill})
+
+
+def _message(h: Any, lang: Lang) -> str:
+    for k in (f"message_{lang}", "message_zh", "message_en", "message"):
+        v = fmt_value(h.get(k))
+        if v:
+            return v
+    return ""
+
+
+def _hit_item(h: Any, lang: Lang) -> str:
+    ov = ""
+    if fmt_value(h.get("overlap_ha")):
+        ov = (f"{fmt_value(h.get('overlap_ha'))} {text('ha', lang)} / "
+              f"{fmt_value(h.get('overlap_mu'))} {text('mu', lang)}")
+    sev = fmt_value(h.get("severity"))
+    msg = _message(h, lang)
+    return (
+        f'<li><span class="og-sev" style="background:{verdict_colour(sev)}">'
+        f"{html.escape(sev)}</span> <b>{esc(h.get('rule_id'))}</b> {esc(h.get('citation'))}"
+        + (f"<br><i>{html.escape(text('overlap', lang))}: {html.escape(ov)}</i>" if ov else "")
+        + (f"<br>{html.escape(msg)}" if msg else "")
+        + "</li>"
+    )
+
+
+def _hint_item(h: Any, lang: Lang) -> str:
+    if fmt_value(h.get("remainder_ha")):
+        share = h.get("remainder_share")
+        pct = f" ({float(share):.0%})" if isinstance(share, (int, float)) else ""
+        body = (f"{text('remainder', lang)}: {fmt_value(h.get('remainder_ha'))} "
+                f"{text('ha', lang)} / {fmt_value(h.get('remainder_mu'))} {text('mu', lang)}"
+                f"{pct}")
+        if fmt_value(h.get("prohibited_rules")):
+            body += f"; {text('avoid', lang)}: {fmt_value(h.get('prohibited_rules'))}"
+        if fmt_value(h.get("note")):
+            body += f" — {fmt_value(h.get('note'))}"
+        return f"<li>{html.escape(body)}</li>"
+    vals = [fmt_value(h.get(c)) for c in h.index
+            if c not in {"project_id", "project_name", "geometry"} and fmt_value(h.get(c))]
+    return "<li>" + " — ".join(html.escape(v) for v in vals) + "</li>" if vals else ""
+
+
+def _hits_html(hits: pd.DataFrame | None, hints: pd.DataFrame | None, pid: str,
+               lang: Lang) -> str:
+    """Escaped list of rule hits (citation, overlap 公顷/亩, message) and fix hints."""
+    out = []
+    if hits is not None and "project_id" in hits.columns:
+        sel = hits[hits["project_id"].astype(str) == pid]
+        rows = [_hit_item(h, lang) for _, h in sel.iterrows()]
+        if rows:
+            out.append(f'<div class="og-sub">{html.escape(text("hits", lang))}</div>'
+                       f'<ul class="og-hits">{"".join(rows)}</ul>')
+    if hints is not None and "project_id" in hints.columns:
+        sel = hints[hints["project_id"].astype(str) == pid]
+        items = [t for t in (_hint_item(h, lang) for _, h in sel.iterrows()) if t]
+        if items:
+            out.append(f'<div class="og-sub">{html.escape(text("fix_hints", lang))}</div>'
+                       f'<ul class="og-hits">{"".join(items)}</ul>')
+    return "".join(out)
+
+
+def _spatial(df: pd.DataFrame | None) -> gpd.GeoDataFrame | None:
+    """The rows of ``df`` with a non-empty geometry, in EPSG:4326 (None if none)."""
+    if df is None or "geometry" not in df.columns or df.empty:
+        return None
+    g = gpd.GeoDataFrame(df, geometry="geometry")
+    g = g[g.geometry.notna() & ~g.geometry.is_empty]
+    if g.empty or g.crs is None:
+        return None
+    return to_web(g, simplify_m=0.0)
+
+
+def _conflict_layers(hits: pd.DataFrame | None, hints: pd.DataFrame | None, *, lang: Lang,
+                     meta: dict[str, object]) -> list[MapLayer]:
+    """Conflicting parts of footprints (prohibited/restricted hits) and compliant remainders."""
+    out: list[MapLayer] = []
+    g = _spatial(hits)
+    if g is not None and "severity" in g.columns:
+        g = g[g["severity"].astype(str).isin(["prohibited", "restricted", "禁止", "限制"])]
+        if not g.empty:
+            name = text("conflict_parts", lang)
+
+            def props(row: dict[str, Any]) -> dict[str, Any]:
+                title = f"{fmt_value(row.get('project_name'))} · {fmt_value(row.get('rule_id'))}"
+                body = f'<ul class="og-hits">{_hit_item(pd.Series(row), lang)}</ul>'
+                return {
+                    "_popup": popup_html({}, title=title, meta=meta, lang=lang, fields=[],
+                                         extra_html=body),
+                    "_tooltip": esc(title),
+                    "_c": verdict_colour(row.get("severity")),
+                }
+
+            fc = feature_collection(g, props)
+            style = {"color": "#b71c1c", "weight": 1.5, "fillOpacity": 0.55, "dashArray": "3 2"}
+            layer = geojson_layer(fc, name=name, style=style, show=True,
+                                  style_of=lambda p: {"fillColor": p.get("_c", "#d7191c")})
+            out.append(MapLayer("g_results", "conflict_parts", name, layer, False,
+                                {"kind": "area", "color": "#b71c1c", "fillColor": "#d7191c",
+                                 "dashArray": "3 2"}))
+    g = _spatial(hints)
+    if g is not None:
+        name = text("remainders", lang)
+
+        def hprops(row: dict[str, Any]) -> dict[str, Any]:
+            title = fmt_value(row.get("project_name")) or fmt_value(row.get("project_id"))
+            body = f'<ul class="og-hits">{_hint_item(pd.Series(row), lang)}</ul>'
+            return {"_popup": popup_html({}, title=title, meta=meta, lang=lang, fields=[],
+                                         extra_html=body),
+                    "_tooltip": esc(f"{title} · {text('remainder', lang)}")}
+
+        fc = feature_collection(g, hprops)
+        style = {"color": "#1b5e20", "weight": 2.0, "fillColor": "#66bb6a", "fillOpacity": 0.25}
+        layer = geojson_layer(fc, name=name, style=style, show=False)
+        out.append(MapLayer("g_results", "remainders", name, layer, False,
+                            {"kind": "area", "color": "#1b5e20", "fillColor": "#66bb6a"}))
+    return out
+
+
+def _project_layers(results: Path, *, lang: Lang, show: bool,
+                    search: list[SearchEntry]) -> tuple[list[MapLayer], list[str]]:
+    path = results / "conflicts.gpkg"
+    if not path.exists():
+        log.info("map: %s not found; screened projects skipped", path)
+        return [], []
+    df = _read_layer(path, "projects")
+    if df is None or df.empty:
+        return [], []
+    hits = _read_layer(path, "hits")
+    hints = _read_layer(path, "fix_hints", quiet=True)
+    gdf = gpd.GeoDataFrame(df, geometry="geometry")
+    web = to_web(gdf, simplify_m=0.0)
+    name = text("projects", lang)
+    meta: dict[str, object] = {"layer": "conflicts.gpkg", "provenance": "user",
+                               "source": f"ordos-geo check ({path.name})"}
+    shown = ("id", "name", "industry", "stage", "verdict", "area_ha", "area_mu")
+
+    def props(row: dict[str, Any]) -> dict[str, Any]:
+        pid = fmt_value(row.get("id"))
+        nm = fmt_value(row.get("name")) or pid
+        verdict = fmt_value(row.get("verdict"))
+        fields = [f for f in shown if f in row] + [
+            k for k in row if k not in shown and k not in {"provenance", "source"}
+        ]
+        return {
+            "_popup": popup_html(row, title=nm, meta=meta, lang=lang, fields=fields,
+                                 extra_html=_hits_html(hits, hints, pid, lang)),
+            "_tooltip": esc(f"{nm} — {verdict}"),
+            "_verdict_colour": verdict_colour(verdict),
+        }
+
+    fc = feature_collection(web, props)
+    for f, p in zip(fc["features"], web.geometry.representative_point(), strict=True):
+        search.append((f["properties"]["_tooltip"], p.x, p.y))
+    style = {"color": "#212121", "weight": 2.0, "fillOpacity": 0.65, "radius": 7}
+    if not set(web.geom_type) & {"Point", "MultiPoint"}:
+        style.pop("radius")
+    layer = geojson_layer(fc, name=name, style=style, show=show,
+                          style_of=lambda p: {"fillColor": p.get("_verdict_colour", "#7f7f7f")})
+    order = ("prohibited", "禁止", "restricted", "限制", "review", "审查", "compliant", "合规",
+             "encouraged", "鼓励")
+    verdicts = sorted({fmt_value(v) for v in web.get("verdict", pd.Series(dtype=str))
+                       if fmt_value(v)},
+                      key=lambda v: (order.index(v) if v in order else len(order), v))
+    # swatch: the verdict colours side by side (the verdict legend says which is which)
+    ramp = "linear-gradient(90deg,#d7191c,#fd8d3c,#fecc5c,#2b83ba,#1a9641)"
+    layers = [MapLayer("g_results", "projects", name, layer, False,
+                       {"kind": "area", "color": "#212121", "fillColor": ramp})]
+    layers += _conflict_layers(hits, hints, lang=lang, meta=meta)
+    return layers, verdicts
+
+
+def _summary_html(results: Path, lang: Lang) -> str:
+    path = results / "screening_summary.json"
+    if not path.exists():
+        return ""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        log.warning("map: %s unreadable (%s); summary not shown", path, exc)
+        return ""
+    if not isinstance(data, dict):
+        return ""
+    # the counts a reader wants next to the verdict colours (zoning/outputs.summary_dict)
+    rows: list[tuple[str, object]] = [
+        (text(label, lang), data[key]) for key, label in
+        (("n_projects", "sum_projects"), ("n_hits", "sum_hits"), ("fix_hints", "sum_fixes"))
+        if key in data and not isinstance(data[key], (dict, list))
+    ]
+    verdicts = data.get("verdicts")
+    if isinstance(verdicts, dict):
+        rows += [(verdict_label(k, lang), v) for k, v in verdicts.items()
+                 if not isinstance(v, (dict, list))]
+    if not rows:  # another layout: show its first scalar entries
+        rows = [(str(k), v) for k, v in data.items() if not isinstance(v, (dict, list))][:8]
+    return table_html(rows)
+
+
+def result_layers(
+    results: Path,
+    *,
+    lang: Lang,
+    max_px: int,
+    focus: str | None,
+) -> tuple[list[MapLayer], list[SearchEntry], list[str], str]:
+    """Layers from a results folder.
+
+    Returns
+    -------
+    layers, search entries (escaped label, lon, lat), verdicts present, summary HTML
+    """
+    layers: list[MapLayer] = []
+    search: list[SearchEntry] = []
+    verdicts: list[str] = []
+    kinds: Iterable[str] = ("pv", "wind") if focus in (None, "screening") else (focus or "",)
+    for kind in kinds:
+        if focus == "screening":
+            break
+        on_score = focus == kind or (focus is None and kind == "pv")
+        for ly in (
+            _score_layer(results, kind, lang=lang, max_px=max_px, show=on_score),
+            _site_layer(results, kind, lang=lang, show=focus in (None, kind), search=search),
+        ):
+            if ly is not None:
+                layers.append(ly)
+    if focus in (None, "screening"):
+        pls, verdicts = _project_layers(results, lang=lang, show=True, search=search)
+        layers += pls
+    summary = _summary_html(results, lang) if focus in (None, "screening") else ""
+    return layers, search, verdicts, summary
