@@ -1,0 +1,629 @@
+"""Cartographic furniture and page layout for static maps.
+
+CJK font, scale bar, north arrow, graticule, and the map page (:class:`MapCanvas`:
+title, legend panel, footer with CRS, sources, provenance stamp and date).
+
+The CJK font comes from Debian ``fonts-noto-cjk`` (or ``fonts-wqy-zenhei``). Noto
+Sans CJK ships as a TrueType *collection* of CFF (PostScript-outline) faces, and
+matplotlib can neither pick the Simplified-Chinese face of a collection nor embed
+CFF outlines correctly as Type 42 (it writes them as ``FontFile2``, which PDF
+readers flag as a font-type mismatch). So, once per machine, the SC face is
+subset to GB 2312 + Latin + punctuation and converted to TrueType outlines with
+fontTools (~15 s), cached under ``$ORDOS_GEO_CACHE`` (default
+``~/.cache/ordos_geo/fonts``), and registered with
+``matplotlib.font_manager.fontManager.addfont``. The original collection is also
+registered as a per-glyph fallback for characters outside GB 2312.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import math
+import os
+import tempfile
+import textwrap
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from matplotlib.text import Text
+from pyproj import CRS, Transformer
+
+from ordos_geo.crs import ORDOS_BBOX_LONLAT, WORK_CRS
+from ordos_geo.errors import OrdosGeoError
+from ordos_geo.report_text import MAP_TEXT
+
+__all__ = [
+    "ILLUSTRATIVE_STAMP",
+    "CJKFont",
+    "MapCanvas",
+    "MapFigure",
+    "StaticMapOptions",
+    "add_graticule",
+    "add_north_arrow",
+    "add_scale_bar",
+    "figure_chars",
+    "get_cjk_font",
+    "missing_glyphs",
+    "rc_params",
+]
+
+log = logging.getLogger(__name__)
+
+#: Where Debian (and a few other distributions) put the CJK fonts we accept, best first.
+NOTO_CANDIDATES: tuple[str, ...] = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
+)
+WQY_CANDIDATES: tuple[str, ...] = (
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/wqy-zenhei/wqy-zenhei.ttc",
+)
+_SC_FACE_NAME = "Noto Sans CJK SC"
+_CACHE_NAME = "NotoSansCJKsc-Regular-gb2312-tt-v2.ttf"  # bump when the subset changes
+
+
+@dataclass(frozen=True)
+class CJKFont:
+    """A registered CJK font.
+
+    Attributes
+    ----------
+    family
+        Matplotlib family name used for all text (e.g. ``"Noto Sans CJK SC"``).
+    path
+        File matplotlib draws and embeds from (a TrueType file when possible).
+    source
+        The system font file it was derived from.
+    fallback_families
+        Families tried per glyph when ``family`` lacks a character.
+    """
+
+    family: str
+    path: Path
+    source: Path
+    fallback_families: tuple[str, ...] = ()
+
+    @property
+    def families(self) -> list[str]:
+        """Family list for ``rcParams["font.family"]`` (primary, fallbacks, DejaVu Sans)."""
+        return [self.family, *self.fallback_families, "DejaVu Sans"]
+
+
+def _cache_dir() -> Path:
+    """``$ORDOS_GEO_CACHE/fonts`` or ``~/.cache/ordos_geo/fonts``; the temp dir if unwritable."""
+    env = os.environ.get("ORDOS_GEO_CACHE")
+    base = Path(env) if env else Path.home() / ".cache" / "ordos_geo"
+    d = base / "fonts"
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+        if os.access(d, os.W_OK):
+            return d
+    except OSError:
+        pass
+    return Path(tempfile.gettempdir()) / f"ordos_geo-fonts-{os.getuid()}"
+
+
+def _subset_chars() -> list[int]:
+    """Code points kept in the TrueType subset: GB 2312, Latin, punctuation, symbols."""
+    cps: set[int] = set(range(0x20, 0x250))
+    for lo, hi in (
+        (0x2000, 0x206F), (0x2100, 0x214F), (0x2150, 0x218F), (0x2190, 0x21FF),
+        (0x2200, 0x22FF), (0x2460, 0x24FF), (0x25A0, 0x25FF), (0x2600, 0x27BF),
+        (0x3000, 0x303F),
+        (0xFF00, 0xFFEF),
+    ):
+        cps.update(range(lo, hi + 1))
+    for b1 in range(0xA1, 0xF8):
+        for b2 in range(0xA1, 0xFF):
+            try:
+                cps.add(ord(bytes([b1, b2]).decode("gb2312")))
+            except UnicodeDecodeError:
+                continue
+    return sorted(cps)
+
+
+def _build_truetype_subset(ttc: Path, face_index: int, out: Path) -> None:
+    """Subset face ``face_index`` of ``ttc`` and convert its CFF outlines to TrueType."""
+    from fontTools import subset
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import TTFont, newTable
+
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # its INFO lines are noise
+    font = TTFont(str(ttc), fontNumber=face_index) if ttc.suffix.lower() == ".ttc" else TTFont(
+        str(ttc)
+    )
+    opts = subset.Options()
+    opts.layout_features = ["*"]
+    opts.name_IDs = ["*"]
+    opts.notdef_outline = True
+    sub = subset.Subsetter(opts)
+    sub.populate(unicodes=_subset_chars())
+    sub.subset(font)
+    if "CFF " in font:
+        order = font.getGlyphOrder()
+        glyph_set = font.getGlyphSet()
+        glyf = newTable("glyf")
+        glyf.glyphOrder = order
+        glyf.glyphs = {}
+        for name in order:
+            pen = TTGlyphPen(glyph_set)
+            glyph_set[name].draw(Cu2QuPen(pen, 1.0, reverse_direction=True))
+            glyf.glyphs[name] = pen.glyph()
+        font["loca"] = newTable("loca")
+        font["glyf"] = glyf
+        for name in order:
+            g = glyf.glyphs[name]
+            if not hasattr(g, "xMin"):  # empty glyph (space): bounds are zero
+                g.xMin = g.yMin = g.xMax = g.yMax = 0
+        del font["CFF "]
+        if "VORG" in font:
+            del font["VORG"]
+        maxp = newTable("maxp")
+        maxp.tableVersion = 0x00010000
+        for attr in ["maxZones", "maxTwilightPoints", "maxStorage", "maxFunctionDefs",
+                     "maxInstructionDefs", "maxStackElements", "maxSizeOfInstructions",
+                     "maxComponentElements"]:
+            setattr(maxp, attr, 0)
+        maxp.maxZones = 1
+        font["maxp"] = maxp
+        maxp.compile(font)
+        post = font["post"]
+        post.formatType = 2.0
+        post.extraNames = []
+        post.mapping = {}
+        post.glyphOrder = order
+        font.sfntVersion = "\x00\x01\x00\x00"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    font.save(str(tmp))
+    os.replace(tmp, out)
+
+
+def _sc_face_index(ttc: Path) -> int:
+    from fontTools.ttLib import TTCollection
+
+    coll = TTCollection(str(ttc), lazy=True)
+    for i, face in enumerate(coll.fonts):
+        if face["name"].getDebugName(1) == _SC_FACE_NAME:
+            return i
+    return 0
+
+
+@functools.lru_cache(maxsize=1)
+def get_cjk_font() -> CJKFont:
+    """Find, prepare and register the CJK font (cached for the process).
+
+    Returns
+    -------
+    CJKFont
+        The registered font; use :func:`rc_params` to draw with it.
+
+    Raises
+    ------
+    OrdosGeoError
+        If neither ``fonts-noto-cjk`` nor ``fonts-wqy-zenhei`` is installed.
+    """
+    fm = font_manager.fontManager
+    noto = next((Path(p) for p in NOTO_CANDIDATES if Path(p).is_file()), None)
+    if noto is not None:
+        fm.addfont(str(noto))  # fallback for characters outside the subset
+        fallback_name = font_manager.FontProperties(fname=str(noto)).get_name()
+        cached = _cache_dir() / _CACHE_NAME
+        try:
+            if not cached.is_file():
+                log.info("preparing CJK font %s -> %s (once per machine)", noto, cached)
+                index = _sc_face_index(noto) if noto.suffix.lower() == ".ttc" else 0
+                _build_truetype_subset(noto, index, cached)
+            fm.addfont(str(cached))
+            family = font_manager.FontProperties(fname=str(cached)).get_name()
+            return CJKFont(family, cached, noto, (fallback_name,))
+        except Exception as exc:  # fontTools failure or unwritable cache: degrade
+            log.warning(
+                "could not build a TrueType copy of %s (%s); embedding the CFF face directly",
+                noto, exc,
+            )
+            return CJKFont(fallback_name, noto, noto, ())
+    wqy = next((Path(p) for p in WQY_CANDIDATES if Path(p).is_file()), None)
+    if wqy is not None:
+        fm.addfont(str(wqy))
+        name = font_manager.FontProperties(fname=str(wqy)).get_name()
+        return CJKFont(name, wqy, wqy, ())
+    raise OrdosGeoError(
+        "/usr/share/fonts: font 'Noto Sans CJK' not found (also no WenQuanYi Zen Hei); "
+        "install it with `apt-get install fonts-noto-cjk` (or run `make sysdeps`)"
+    )
+
+
+def rc_params(font: CJKFont | None = None) -> dict[str, Any]:
+    """Matplotlib settings for maps and report pages (CJK font, Type 42 PDF fonts)."""
+    font = font or get_cjk_font()
+    return {
+        "font.family": font.families,
+        "pdf.fonttype": 42,
+        "ps.fonttype": 42,
+        "axes.unicode_minus": False,
+        "svg.fonttype": "none",
+    }
+
+
+def figure_chars(fig: Figure) -> set[str]:
+    """All characters drawn as text in ``fig`` (titles, labels, legends, tables)."""
+    chars: set[str] = set()
+    for t in fig.findobj(Text):
+        chars.update(t.get_text())
+    return {c for c in chars if not c.isspace()}
+
+
+@functools.lru_cache(maxsize=4)
+def _cmap(path: str) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path, fontNumber=0, lazy=True)
+    return frozenset(font.getBestCmap().keys())
+
+
+def missing_glyphs(chars: Iterable[str], font: CJKFont | None = None) -> set[str]:
+    """Characters of ``chars`` that the primary CJK font cannot draw (would be boxes)."""
+    font = font or get_cjk_font()
+    cmap = _cmap(str(font.path))
+    return {c for c in chars if not c.isspace() and ord(c) not in cmap}
+
+
+# --------------------------------------------------------------------------- furniture
+
+Project = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+Lang = Literal["zh", "en"]
+
+
+def _nice_length_km(width_km: float) -> float:
+    target = width_km / 5.0
+    for cand in (1, 2, 5, 10, 20, 25, 50, 100, 150, 200, 250, 500):
+        if cand >= target:
+            return float(cand)
+    return 500.0
+
+
+def add_scale_bar(
+    ax: Axes, *, metres_per_unit: float, label_km: str = "km",
+    loc: tuple[float, float] = (0.04, 0.04),
+) -> float:
+    """Draw a four-segment scale bar in kilometres in the lower-left corner.
+
+    Parameters
+    ----------
+    ax
+        Map axes whose x/y limits are already set.
+    metres_per_unit
+        Ground metres per map unit along x (1 for a metric CRS; ~85,000 per degree
+        of longitude at 40° N for EPSG:4326).
+    label_km
+        Unit label.
+    loc
+        Position of the bar's left end in axes fraction.
+
+    Returns
+    -------
+    float
+        Length of the bar in km.
+    """
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    width_km = (x1 - x0) * metres_per_unit / 1000.0
+    length_km = _nice_length_km(width_km)
+    seg = length_km * 1000.0 / metres_per_unit / 4.0
+    bx = x0 + loc[0] * (x1 - x0)
+    by = y0 + loc[1] * (y1 - y0)
+    h = 0.012 * (y1 - y0)
+    ax.add_patch(
+        Rectangle((bx - 0.01 * (x1 - x0), by - 0.6 * h), 4 * seg + 0.02 * (x1 - x0), 4.2 * h,
+                  facecolor="white", edgecolor="none", alpha=0.8, zorder=9)
+    )
+    for i in range(4):
+        ax.add_patch(
+            Rectangle((bx + i * seg, by), seg, h, facecolor="black" if i % 2 == 0 else "white",
+                      edgecolor="black", linewidth=0.6, zorder=10)
+        )
+    for i, frac in ((0, 0.0), (2, 0.5), (4, 1.0)):
+        val = length_km * frac
+        txt = f"{val:g}" if i < 4 else f"{val:g} {label_km}"
+        ax.text(bx + i * seg, by + 1.6 * h, txt, ha="center", va="bottom", fontsize=7, zorder=11)
+    return length_km
+
+
+def add_north_arrow(
+    ax: Axes, project: Project, *, lon: float, lat: float, label: str = "N",
+    loc: tuple[float, float] = (0.94, 0.86),
+) -> float:
+    """Draw a north arrow pointing to true north at ``(lon, lat)``.
+
+    In a conic projection north is not "up" away from the central meridian, so the
+    arrow's direction is computed from the projection.
+
+    Returns
+    -------
+    float
+        The arrow's angle from the map's +y axis in degrees (clockwise positive).
+    """
+    p0 = project(np.array([lon]), np.array([lat]))
+    p1 = project(np.array([lon]), np.array([lat + 0.05]))
+    dx = float(p1[0][0] - p0[0][0])
+    dy = float(p1[1][0] - p0[1][0])
+    angle = math.degrees(math.atan2(dx, dy))
+    ux, uy = math.sin(math.radians(angle)), math.cos(math.radians(angle))
+    length = 0.07
+    bx, by = loc
+    ax.annotate(
+        "", xy=(bx + ux * length / 2, by + uy * length / 2),
+        xytext=(bx - ux * length / 2, by - uy * length / 2), xycoords="axes fraction",
+        arrowprops={"arrowstyle": "-|>,head_length=0.8,head_width=0.45", "color": "black",
+                    "linewidth": 1.6},
+        zorder=11,
+    )
+    ax.text(bx + ux * (length / 2 + 0.02), by + uy * (length / 2 + 0.025), label,
+            transform=ax.transAxes, ha="center", va="center", fontsize=10, weight="bold",
+            zorder=11)
+    return angle
+
+
+def _ticks(lo: float, hi: float, step: float) -> np.ndarray:
+    start = math.ceil(lo / step) * step
+    return np.arange(start, hi + 1e-9, step)
+
+
+def add_graticule(
+    ax: Axes, project: Project, inverse: Project, *, step_lon: float = 1.0, step_lat: float = 0.5,
+) -> None:
+    """Draw meridians/parallels and label them in degrees on the bottom and left edges.
+
+    ``project`` maps lon/lat (degrees, EPSG:4326) to map units and ``inverse`` back.
+    The axes limits must be set first; they are kept.
+    """
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    cx = np.array([x0, x1, x0, x1, (x0 + x1) / 2, (x0 + x1) / 2, x0, x1])
+    cy = np.array([y0, y0, y1, y1, y0, y1, (y0 + y1) / 2, (y0 + y1) / 2])
+    lons, lats = inverse(cx, cy)
+    lon_lo, lon_hi = float(np.min(lons)) - step_lon, float(np.max(lons)) + step_lon
+    lat_lo, lat_hi = float(np.min(lats)) - step_lat, float(np.max(lats)) + step_lat
+    style = {"color": "#7a7a7a", "linewidth": 0.35, "linestyle": (0, (4, 3)), "zorder": 1.5}
+    xt: list[float] = []
+    xl: list[str] = []
+    yt: list[float] = []
+    yl: list[str] = []
+    dense_lat = np.linspace(lat_lo, lat_hi, 200)
+    for lon in _ticks(lon_lo, lon_hi, step_lon):
+        mx, my = project(np.full_like(dense_lat, lon), dense_lat)
+        ax.plot(mx, my, **style)  # type: ignore[arg-type]
+        if my[0] <= y0 <= my[-1]:
+            xb = float(np.interp(y0, my, mx))
+            if x0 <= xb <= x1:
+                xt.append(xb)
+                xl.append(f"{lon:g}°E")
+    dense_lon = np.linspace(lon_lo, lon_hi, 200)
+    for lat in _ticks(lat_lo, lat_hi, step_lat):
+        mx, my = project(dense_lon, np.full_like(dense_lon, lat))
+        ax.plot(mx, my, **style)  # type: ignore[arg-type]
+        if mx[0] <= x0 <= mx[-1]:
+            ya = float(np.interp(x0, mx, my))
+            if y0 <= ya <= y1:
+                yt.append(ya)
+                yl.append(f"{lat:g}°N")
+    ax.set_xticks(xt, xl, fontsize=7)
+    ax.set_yticks(yt, yl, fontsize=7)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.tick_params(direction="in", length=3)
+
+
+# --------------------------------------------------------------------------- page layout
+
+ILLUSTRATIVE_STAMP = "示意数据 / illustrative — replace with official data"
+
+
+@dataclass
+class StaticMapOptions:
+    """Options for static maps.
+
+    Attributes
+    ----------
+    lang
+        ``"zh"`` or ``"en"`` for titles, legends and notes.
+    crs
+        ``"work"`` (equal-area Albers :data:`~ordos_geo.crs.WORK_CRS`) or ``"EPSG:4326"``.
+    dpi
+        PNG resolution (dots per inch).
+    figsize
+        Figure size in inches (A4 landscape by default).
+    date
+        Date printed on the map (ISO); today's UTC date when ``None``.
+    """
+
+    lang: Lang = "zh"
+    crs: Literal["work", "EPSG:4326"] = "work"
+    dpi: int = 300
+    figsize: tuple[float, float] = (11.69, 8.27)
+    date: str | None = None
+
+    def t(self, key: str) -> str:
+        """Caption ``key`` in the chosen language."""
+        return MAP_TEXT[key][self.lang]
+
+    @property
+    def date_str(self) -> str:
+        """The map date (ISO)."""
+        return self.date or dt.datetime.now(dt.UTC).date().isoformat()
+
+
+@dataclass
+class MapFigure:
+    """A drawn map.
+
+    Attributes
+    ----------
+    key
+        ``overview``, ``pv_suitability``, ``wind_suitability``, ``sites`` or ``screening``.
+    title
+        Title drawn on the map.
+    figure
+        The matplotlib figure.
+    illustrative
+        True if any illustrative layer or result derived from one is drawn.
+    sources
+        ``(layer title, provenance, source)`` of everything drawn.
+    """
+
+    key: str
+    title: str
+    figure: Figure
+    illustrative: bool = False
+    sources: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- frame
+
+
+@dataclass
+class _Frame:
+    crs: CRS
+    project: Project
+    inverse: Project
+    metres_per_unit: float
+    crs_label: str
+
+
+def _frame(opts: StaticMapOptions) -> _Frame:
+    if opts.crs == "EPSG:4326":
+        lat_c = (ORDOS_BBOX_LONLAT[1] + ORDOS_BBOX_LONLAT[3]) / 2
+
+        def ident(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            return np.asarray(x, float), np.asarray(y, float)
+
+        return _Frame(CRS.from_epsg(4326), ident, ident,
+                      111_320.0 * math.cos(math.radians(lat_c)), opts.t("crs_4326"))
+    fwd = Transformer.from_crs("EPSG:4326", WORK_CRS, always_xy=True)
+    inv = Transformer.from_crs(WORK_CRS, "EPSG:4326", always_xy=True)
+
+    def project(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        a, b = fwd.transform(x, y)
+        return np.asarray(a), np.asarray(b)
+
+    def inverse(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        a, b = inv.transform(x, y)
+        return np.asarray(a), np.asarray(b)
+
+    return _Frame(WORK_CRS, project, inverse, 1.0, opts.t("crs_work"))
+
+
+class MapCanvas:
+    """One map page (A4 landscape by default): title, map axes, legend panel, footer.
+
+    Drawing functions add layers to ``ax``, legend entries to ``handles`` and every
+    drawn layer to ``sources`` via :meth:`note_layer`; :meth:`finish` adds the
+    graticule, scale bar, north arrow, legend, footer (CRS, sources, date) and the
+    illustrative stamp when needed.
+    """
+
+    def __init__(self, key: str, title: str, subtitle: str, opts: StaticMapOptions) -> None:
+        self.key, self.title, self.opts = key, title, opts
+        self.frame = _frame(opts)
+        self.fig = Figure(figsize=opts.figsize, dpi=100)
+        self.ax = self.fig.add_axes((0.05, 0.13, 0.62, 0.76))
+        self.ax.set_aspect("equal")
+        self.handles: list[Any] = []
+        self.sources: list[tuple[str, str, str]] = []
+        self.illustrative = False
+        self.fig.text(0.05, 0.955, title, fontsize=17, weight="bold", va="center")
+        if subtitle:
+            self.fig.text(0.05, 0.918, subtitle, fontsize=9.5, va="center", color="#333333")
+
+    def note_layer(self, title: str, provenance: str, source: str) -> None:
+        self.sources.append((title, provenance or "?", source or ""))
+        if provenance == "illustrative":
+            self.illustrative = True
+
+    def to_map(self, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        if gdf.crs is None:
+            gdf = gdf.set_crs("EPSG:4326")  # result files are EPSG:4326 by contract
+        return gdf.to_crs(self.frame.crs)
+
+    def set_extent(self, bounds: Sequence[float] | None) -> None:
+        if bounds is None or not np.all(np.isfinite(bounds)):
+            lon0, lat0, lon1, lat1 = ORDOS_BBOX_LONLAT
+            xs, ys = self.frame.project(np.array([lon0, lon1, lon0, lon1]),
+                                        np.array([lat0, lat0, lat1, lat1]))
+            bounds = (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))
+        x0, y0, x1, y1 = bounds
+        mx, my = 0.04 * (x1 - x0), 0.04 * (y1 - y0)
+        self.ax.set_xlim(x0 - mx, x1 + mx)
+        self.ax.set_ylim(y0 - my, y1 + my)
+
+    def finish(self) -> MapFigure:
+        opts, ax, fig = self.opts, self.ax, self.fig
+        add_graticule(ax, self.frame.project, self.frame.inverse)
+        ax.set_xlabel("")  # geopandas labels axes with the CRS axis names; ticks are degrees
+        ax.set_ylabel("")
+        add_scale_bar(ax, metres_per_unit=self.frame.metres_per_unit)
+        x0, x1 = ax.get_xlim()
+        y0, y1 = ax.get_ylim()
+        clon, clat = self.frame.inverse(np.array([x0 + 0.94 * (x1 - x0)]),
+                                        np.array([y0 + 0.86 * (y1 - y0)]))
+        add_north_arrow(ax, self.frame.project, lon=float(clon[0]), lat=float(clat[0]),
+                              label=opts.t("north"))
+        if self.handles:
+            leg = fig.legend(handles=self.handles, loc="upper left", bbox_to_anchor=(0.70, 0.89),
+                             frameon=True, fontsize=8.5, title=opts.t("legend"),
+                             title_fontsize=10, alignment="left")
+            leg.get_frame().set_edgecolor("#999999")
+        # footer: CRS, sources with provenance, date
+        src_lines = _wrap(f"{opts.t('sources')}: {_source_text(self.sources)}", 200).split("\n")
+        if len(src_lines) > 4:
+            src_lines = [*src_lines[:4], opts.t("more_sources")]
+        lines = [self.frame.crs_label, *src_lines,
+                 f"{opts.t('date')}: {opts.date_str} · {opts.t('tool')}"]
+        fig.text(0.05, 0.085, "\n".join(lines), fontsize=6.2, va="top", color="#222222",
+                 linespacing=1.3)
+        if self.illustrative:
+            fig.text(0.985, 0.955, ILLUSTRATIVE_STAMP, ha="right", va="center", fontsize=9,
+                     color="#a93226", weight="bold",
+                     bbox={"boxstyle": "round,pad=0.4", "facecolor": "#fdedec",
+                           "edgecolor": "#a93226"})
+            ax.text(0.5, 0.5, "示意数据 ILLUSTRATIVE", transform=ax.transAxes, rotation=30,
+                    ha="center", va="center", fontsize=34, color="#a93226", alpha=0.10,
+                    zorder=20)
+        return MapFigure(self.key, self.title, fig, self.illustrative, list(self.sources))
+
+
+def _source_text(items: Iterable[tuple[str, str, str]], max_source: int = 70) -> str:
+    """``title, title (provenance: source); ...`` grouped by (provenance, source)."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for title, prov, src in items:
+        titles = groups.setdefault((prov, src), [])
+        if title not in titles:
+            titles.append(title)
+    parts = []
+    for (prov, src), titles in groups.items():
+        s = src if len(src) <= max_source else src[: max_source - 3] + "..."
+        parts.append(f"{', '.join(titles)} ({prov}{': ' + s if s else ''})")
+    return "; ".join(parts)
+
+
+def _wrap(text: str, width: int) -> str:
+    out: list[str] = []
+    for line in text.split("\n"):
+        # CJK characters are ~2 Latin widths wide
+        w = width if not any("\u4e00" <= c <= "\u9fff" for c in line) else int(width * 0.6)
+        out.extend(textwrap.wrap(line, w) or [""])
+    return "\n".join(out)

@@ -1,0 +1,534 @@
+"""Static report (HTML + PDF + PNG maps) built from the result files of the other commands.
+
+Numbers come only from the files ``ordos-geo siting`` / ``check`` / ``run`` wrote (see
+docs/DESIGN.md "Result files"): ``{pv,wind}_summary.json``,
+``{pv,wind}_capacity_by_banner.csv``, ``{pv,wind}_sites.gpkg``, ``{pv,wind}_score.tif``,
+``{pv,wind}_exclusions.csv``, ``conflicts.csv``, ``conflicts.gpkg``,
+``screening_summary.json`` and ``layers_summary.csv``. A missing file turns its
+section into a visible "not computed" note; columns are read defensively.
+
+The report is one document model (:class:`Section` / :class:`Table` / :class:`Run`)
+rendered twice, to self-contained HTML and to a multi-page PDF
+(:mod:`ordos_geo.report_render`), so both show the same numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from ordos_geo.errors import OutputError
+from ordos_geo.maps import cartography as carto
+from ordos_geo.maps import static
+from ordos_geo.report_model import (
+    Run,
+    Section,
+    Table,
+    cell,
+    df_table,
+    flatten,
+    get_first,
+    is_num,
+    num_run,
+)
+from ordos_geo.report_text import tr
+
+__all__ = [
+    "ReportData",
+    "ReportResult",
+    "Run",
+    "Section",
+    "Table",
+    "build_report",
+    "build_sections",
+    "load_results",
+]
+
+log = logging.getLogger(__name__)
+
+Lang = Literal["zh", "en"]
+FORMATS = ("html", "pdf", "png")
+#: Plan figures used only when a summary file does not carry them (鄂环发〔2023〕76号 二(六)1;
+#: installed capacity end-2025 from DATA.md §2).
+PLAN_TARGET_GW = 50.0
+INSTALLED_GW_2025 = 27.79
+KINDS = ("pv", "wind")
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass
+class ReportData:
+    """Everything read from a results folder (None = file missing or unreadable)."""
+
+    results_dir: Path | None
+    summaries: dict[str, dict[str, Any] | None]
+    capacity: dict[str, pd.DataFrame | None]
+    sites: dict[str, pd.DataFrame | None]
+    exclusions: dict[str, pd.DataFrame | None]
+    projects: pd.DataFrame | None
+    hits: pd.DataFrame | None
+    screening: dict[str, Any] | None
+    layers: pd.DataFrame | None
+
+
+@dataclass
+class ReportResult:
+    """What :func:`build_report` wrote.
+
+    Attributes
+    ----------
+    out_dir
+        Output folder.
+    paths
+        Files written (HTML, PDF, PNG/PDF maps).
+    missing
+        Result files that were absent (their sections say "not computed").
+    illustrative
+        True if any drawn layer or result was illustrative.
+    """
+
+    out_dir: Path
+    paths: list[Path]
+    missing: list[str]
+    illustrative: bool
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _csv(path: Path) -> pd.DataFrame | None:
+    if not path.is_file():
+        return None
+    try:
+        return pd.read_csv(path, encoding="utf-8-sig", dtype={"adcode": str})
+    except Exception as exc:
+        log.warning("%s: cannot be read (%s); section marked not computed", path, exc)
+        return None
+
+
+def _json(path: Path) -> dict[str, Any] | None:
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        log.warning("%s: cannot be read (%s); section marked not computed", path, exc)
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _gpkg_table(path: Path, layer: str) -> pd.DataFrame | None:
+    if not path.is_file():
+        return None
+    try:
+        import pyogrio
+
+        return pd.DataFrame(pyogrio.read_dataframe(path, layer=layer, read_geometry=False))
+    except Exception as exc:
+        log.warning("%s: layer %r cannot be read (%s); skipped", path, layer, exc)
+        return None
+
+
+def load_results(results_dir: Path | None) -> ReportData:
+    """Read every result file the report uses from ``results_dir`` (missing → None)."""
+    if results_dir is None:
+        return ReportData(None, dict.fromkeys(KINDS), dict.fromkeys(KINDS),
+                          dict.fromkeys(KINDS), dict.fromkeys(KINDS), None, None, None, None)
+    d = Path(results_dir)
+    hits = _gpkg_table(d / "conflicts.gpkg", "hits")
+    if hits is None:
+        hits = _csv(d / "conflicts.csv")
+    return ReportData(
+        results_dir=d,
+        summaries={k: _json(d / f"{k}_summary.json") for k in KINDS},
+        capacity={k: _csv(d / f"{k}_capacity_by_banner.csv") for k in KINDS},
+        sites={k: _gpkg_table(d / f"{k}_sites.gpkg", "sites") for k in KINDS},
+        exclusions={k: _csv(d / f"{k}_exclusions.csv") for k in KINDS},
+        projects=_gpkg_table(d / "conflicts.gpkg", "projects"),
+        hits=hits,
+        screening=_json(d / "screening_summary.json"),
+        layers=_csv(d / "layers_summary.csv"),
+    )
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _summary_section(data: ReportData, lang: Lang) -> Section:
+    sec = Section("summary", tr("sec_summary", lang), figures=["overview"])
+    rows: list[list[Run]] = []
+    total_gw = 0.0
+    have = False
+    target: Any = None
+    installed: Any = None
+    for kind in KINDS:
+        s = data.summaries[kind]
+        if s is None:
+            sec.missing.append(f"{kind}_summary.json")
+            continue
+        have = True
+        elig = get_first(s, "eligible_km2")
+        tot = get_first(s, "total_km2")
+        share = 100.0 * float(elig) / float(tot) if is_num(elig) and is_num(tot) and tot else None
+        cap = get_first(s, "capacity_gw")
+        if is_num(cap):
+            total_gw += float(cap)
+        target = target if target is not None else get_first(s, "target_gw")
+        installed = installed if installed is not None else get_first(s, "installed_gw_2025")
+        n_sites = get_first(s, "sites", "n_sites")
+        if isinstance(n_sites, list):
+            n_sites = len(n_sites)
+        rows.append([Run(tr(kind, lang)), num_run(elig, f"{kind}.eligible_km2"),
+                     num_run(tot, f"{kind}.total_km2"),
+                     num_run(round(share, 2) if share is not None else None, f"{kind}.share"),
+                     num_run(n_sites, f"{kind}.sites"), num_run(cap, f"{kind}.capacity_gw")])
+    if not have:
+        return sec
+    sec.tables.append(Table("summary", tr("tab_summary", lang),
+                            [tr(c, lang) for c in ("col_kind", "col_eligible", "col_total",
+                                                   "col_share", "col_sites", "col_cap_gw")],
+                            rows, [False, True, True, True, True, True]))
+    from_file = target is not None
+    target_v = float(target) if is_num(target) else PLAN_TARGET_GW
+    inst_v = float(installed) if is_num(installed) else INSTALLED_GW_2025
+    gap = target_v - inst_v
+    sec.paragraphs.append([
+        Run(tr("p_potential", lang)), num_run(round(total_gw, 3), "total.capacity_gw"),
+        Run(tr("p_gw_vs_target", lang)), num_run(target_v, "plan.target_gw"),
+        Run(tr("p_target_open", lang)), Run(tr("plan_clause", lang), data=True),
+        Run(tr("p_target_close", lang)), Run(tr("p_installed", lang)),
+        num_run(inst_v, "plan.installed_gw_2025"), Run(tr("p_gap", lang)),
+        num_run(round(gap, 2), "plan.gap_gw"), Run(tr("p_ratio", lang)),
+        num_run(round(total_gw / gap, 2) if gap > 0 else None, "plan.potential_over_gap"),
+        Run(tr("p_ratio_end", lang)),
+    ])
+    if not from_file:
+        sec.paragraphs.append([Run(tr("p_plan_default", lang))])
+    sec.paragraphs.append([Run(tr("p_potential_caveat", lang))])
+    return sec
+
+
+def _banner_section(data: ReportData, lang: Lang) -> Section:
+    sec = Section("banners", tr("sec_banners", lang))
+    name = "name_zh" if lang == "zh" else "name_en"
+    for kind in KINDS:
+        df = data.capacity[kind]
+        if df is None:
+            sec.missing.append(f"{kind}_capacity_by_banner.csv")
+            continue
+        sec.tables.append(df_table(
+            df, f"{kind}_banners", tr(f"tab_{kind}_banners", lang), lang,
+            [name, "adcode", "n_sites", "area_km2", "capacity_mw"], key_col="adcode"))
+    return sec
+
+
+def _sites_section(data: ReportData, lang: Lang, top_n: int) -> Section:
+    sec = Section("sites", tr("sec_sites", lang), figures=["sites"])
+    for kind in KINDS:
+        df = data.sites[kind]
+        if df is None:
+            sec.missing.append(f"{kind}_sites.gpkg")
+            continue
+        order = next((c for c in ("capacity_mw", "area_km2", "mean_score") if c in df.columns),
+                     None)
+        if order:
+            df = df.sort_values(order, ascending=False)
+        banner = "banner_zh" if lang == "zh" else "banner_en"
+        sec.tables.append(df_table(
+            df, f"{kind}_sites", tr(f"tab_{kind}_sites", lang).format(n=min(top_n, len(df)),
+                                                                       total=len(df)), lang,
+            ["site_id", banner, "banner", "area_km2", "mean_score", "max_score", "capacity_mw",
+             "landcover_label", "preferred"],
+            key_col="site_id", max_rows=top_n))
+    return sec
+
+
+def _suitability_section(data: ReportData, lang: Lang) -> Section:
+    sec = Section("suitability", tr("sec_suitability", lang),
+                  figures=["pv_suitability", "wind_suitability"])
+    for kind in KINDS:
+        df = data.exclusions[kind]
+        if df is None:
+            sec.missing.append(f"{kind}_exclusions.csv")
+            continue
+        sec.tables.append(df_table(df, f"{kind}_exclusions", tr(f"tab_{kind}_excl", lang), lang,
+                                   ["code", "reason", "buffer_m", "first_km2", "total_km2",
+                                    "area_km2_first", "area_km2_total", "provenance",
+                                    "source"], key_col="code"))
+    return sec
+
+
+def _by_severity(df: pd.DataFrame, col: str) -> pd.DataFrame:
+    """Rows sorted worst verdict/severity first (stable), unknown values last."""
+    if col not in df.columns:
+        return df
+    rank = {k: i for i, k in enumerate(static.VERDICTS)}
+    keys = [rank.get(static.normalise_verdict(v), len(rank)) for v in df[col]]
+    return df.assign(_rank=keys).sort_values("_rank", kind="stable").drop(columns="_rank")
+
+
+def _screening_section(data: ReportData, lang: Lang, max_rows: int) -> Section:
+    sec = Section("screening", tr("sec_screening", lang), figures=["screening"])
+    if data.projects is None:
+        sec.missing.append("conflicts.gpkg")
+    else:
+        projects = _by_severity(data.projects, "verdict")
+        if len(projects) > max_rows:
+            sec.paragraphs.append([Run(tr("p_truncated", lang).format(
+                n=max_rows, total=len(projects)))])
+        sec.tables.append(df_table(projects, "projects", tr("tab_projects", lang), lang,
+                                   ["id", "name", "industry", "stage", "verdict", "area_ha",
+                                    "area_mu", "rules_hit"], key_col="id", max_rows=max_rows))
+    if data.hits is None:
+        sec.missing.append("conflicts.csv")
+    else:
+        title = "title_zh" if lang == "zh" else "title_en"
+        hits = data.hits.rename(columns={title: "rule_title"}) if title in data.hits.columns \
+            else data.hits
+        hits = _by_severity(hits, "severity")
+        sec.tables.append(df_table(hits, "hits", tr("tab_hits", lang), lang,
+                                   ["project_id", "rule_id", "severity", "rule_title", "citation",
+                                    "overlap_ha", "overlap_mu"], max_rows=max_rows))
+    if data.screening:
+        counts = data.screening.get("by_verdict") or data.screening.get("verdicts")
+        if isinstance(counts, dict):
+            runs = [Run(tr("p_verdict_counts", lang))]
+            for k, v in counts.items():
+                label = static.VERDICTS[k][1 if lang == "zh" else 2] if k in static.VERDICTS \
+                    else str(k)
+                runs += [Run(f" {label}: ", data=k not in static.VERDICTS),
+                         num_run(v, f"verdict.{k}"), Run(";")]
+            sec.paragraphs.append(runs)
+        for note in data.screening.get("notes") or []:
+            sec.paragraphs.append([Run(str(note), data=True)])
+    return sec
+
+
+def _layers_section(data: ReportData, catalog: Any, lang: Lang) -> Section:
+    sec = Section("layers", tr("sec_layers", lang))
+    title = "title_zh" if lang == "zh" else "title_en"
+    cols = ["id", title, "kind", "features", "area_km2", "provenance", "source", "licence",
+            "vintage"]
+    df = data.layers
+    if df is None and catalog is not None:
+        recs = [{c: getattr(s, c, None) for c in ["id", "title_zh", "title_en", "kind",
+                                                  "provenance", "source", "licence", "vintage"]}
+                for s in static.catalog_specs(catalog)]
+        df = pd.DataFrame(recs) if recs else None
+    if df is None:
+        sec.missing.append("layers_summary.csv")
+        return sec
+    sec.tables.append(df_table(df, "layers", tr("tab_layers", lang), lang, cols, key_col="id"))
+    if "provenance" in df.columns and (df["provenance"] == "illustrative").any():
+        sec.paragraphs.append([Run(tr("p_illustrative", lang))])
+    return sec
+
+
+def _methods_section(data: ReportData, lang: Lang) -> Section:
+    sec = Section("methods", tr("sec_methods", lang))
+    sec.paragraphs.append([Run(tr("p_methods", lang))])
+    for kind in KINDS:
+        s = data.summaries[kind]
+        if s is None:
+            sec.missing.append(f"{kind}_summary.json")
+            continue
+        rows: list[list[Run]] = []
+
+        def add(group: str, name: str, v: Any, rows: list[list[Run]] = rows,
+                kind: str = kind) -> None:
+            if isinstance(v, list | dict):
+                v = json.dumps(v, ensure_ascii=False)
+            rows.append([Run(tr(f"grp_{group}", lang)), Run(name, data=True),
+                         cell(v, f"{kind}.{group}.{name}")])
+
+        for group, keys in _METHOD_KEYS.items():
+            for top in keys:
+                for k, v in flatten(top if top not in _NESTED else "", s.get(top)):
+                    if k:
+                        add(group, k, v)
+        for p in s.get("preferences") or []:
+            if isinstance(p, dict):
+                add("preferences", str(p.get("name", p.get("layer", "?"))),
+                    f"{p.get('mode', '')} {p.get('value', '')} — {p.get('clause', '')}".strip())
+        for note in s.get("notes") or []:
+            sec.paragraphs.append([Run(f"{tr(kind, lang)}: ", data=False),
+                                   Run(str(note), data=True)])
+        if rows:
+            sec.tables.append(Table(f"{kind}_methods", tr(f"tab_{kind}_methods", lang),
+                                    [tr("col_group", lang), tr("col_param", lang),
+                                     tr("col_value", lang)], rows, [False, False, False]))
+    return sec
+
+
+#: Summary keys shown in the methods table, by group; keys in _NESTED are dicts whose
+#: entries are listed without the dict's name.
+_METHOD_KEYS: dict[str, tuple[str, ...]] = {
+    "weights": ("weights", "weights_method", "ahp_consistency_ratio"),
+    "parameters": ("parameters", "capacity_density_mw_per_km2", "capacity_density_source",
+                   "site_rule", "grid"),
+    "resource": ("resource",),
+    "plan": ("target_gw", "target_source", "installed_gw_2025", "installed_source"),
+    "run": ("config", "config_sha256", "config_hash", "provenance"),
+}
+_NESTED = {"weights", "parameters", "resource"}
+
+
+def build_sections(data: ReportData, catalog: Any, *, lang: Lang = "zh",
+                   top_n: int = 10, max_rows: int = 200) -> list[Section]:
+    """The report's sections in order (summary, banners, sites, maps, screening, ...).
+
+    Screening tables list at most ``max_rows`` rows, worst verdict first (the full
+    lists are in ``conflicts.csv`` / ``verdicts.xlsx``).
+    """
+    return [
+        _summary_section(data, lang),
+        _banner_section(data, lang),
+        _sites_section(data, lang, top_n),
+        _suitability_section(data, lang),
+        _screening_section(data, lang, max_rows),
+        _layers_section(data, catalog, lang),
+        _methods_section(data, lang),
+    ]
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def _targets(out_dir: Path, formats: Iterable[str], keys: Iterable[str]) -> list[Path]:
+    fm = set(formats)
+    paths = []
+    if "html" in fm:
+        paths.append(out_dir / "report.html")
+    if "pdf" in fm:
+        paths.append(out_dir / "report.pdf")
+    for k in keys:
+        if "png" in fm:
+            paths.append(out_dir / f"{k}.png")
+        if "pdf" in fm:
+            paths.append(out_dir / f"{k}.pdf")
+    return paths
+
+
+def build_report(
+    catalog: Any,
+    results_dir: str | Path | None,
+    out_dir: str | Path,
+    *,
+    lang: Lang = "zh",
+    formats: Sequence[str] = FORMATS,
+    overwrite: bool = False,
+    date: str | None = None,
+    top_n: int = 10,
+    dpi: int = 300,
+) -> ReportResult:
+    """Build the static report from a results folder.
+
+    Parameters
+    ----------
+    catalog
+        A :class:`ordos_geo.catalog.Catalog` (layers for the maps and the
+        provenance table); ``None`` loads the default catalog when available.
+    results_dir
+        Folder with the result files of ``siting`` / ``check`` / ``run``; ``None``
+        draws only the overview and marks every result section "not computed".
+    out_dir
+        Output folder; gets ``report.html``, ``report.pdf`` and one PNG (300 dpi)
+        and vector PDF per map (``overview``, ``pv_suitability``, ...).
+    lang
+        ``"zh"`` or ``"en"``.
+    formats
+        Any of ``"html"``, ``"pdf"``, ``"png"``.
+    overwrite
+        Replace existing outputs; otherwise any existing target raises.
+    date
+        Date printed on maps and report (ISO, default today UTC).
+    top_n
+        Number of candidate sites listed per kind.
+    dpi
+        Resolution of the PNG maps (dots per inch).
+
+    Returns
+    -------
+    ReportResult
+        The paths written and the missing inputs.
+
+    Raises
+    ------
+    OutputError
+        If an output exists and ``overwrite`` is false (nothing is written then).
+    """
+    from ordos_geo import report_render
+
+    if lang not in ("zh", "en"):
+        raise OutputError(f"--lang: {lang!r} is not a report language; use zh or en")
+    bad = [f for f in formats if f not in FORMATS]
+    if bad:
+        raise OutputError(f"--format: unknown format {bad[0]!r}; choose from html, pdf, png")
+    out = Path(out_dir)
+    all_maps = ("overview", "pv_suitability", "wind_suitability", "sites", "screening")
+    if not overwrite:  # fail before the (slow) drawing when anything would be replaced
+        _refuse_existing(_targets(out, formats, all_maps))
+    if catalog is None:
+        catalog = _load_default_catalog()
+    opts = static.StaticMapOptions(lang=lang, date=date)
+    maps = {k: v for k, v in static.make_maps(
+        catalog, Path(results_dir) if results_dir is not None else None, opts).items()
+        if v is not None}
+    for key, mf in maps.items():
+        missing = carto.missing_glyphs(carto.figure_chars(mf.figure))
+        if missing:
+            log.warning("map %s: characters %s are not in the CJK font subset; drawn with the "
+                        "fallback face", key, "".join(sorted(missing)))
+    data = load_results(Path(results_dir) if results_dir is not None else None)
+    sections = build_sections(data, catalog, lang=lang, top_n=top_n)
+    illustrative = any(m.illustrative for m in maps.values()) or _any_illustrative(data)
+    written: list[Path] = []
+    for mf in maps.values():
+        fm = [f for f in ("png", "pdf") if f in formats]
+        written += static.save_figure(mf, out, formats=fm, dpi=dpi, overwrite=True)
+    doc = report_render.Document(sections=sections, maps=maps, lang=lang,
+                                 date=opts.date_str, illustrative=illustrative,
+                                 results_dir=str(results_dir) if results_dir else "")
+    if "html" in formats:
+        written.append(report_render.write_html(doc, out / "report.html", overwrite=True))
+    if "pdf" in formats:
+        written.append(report_render.write_pdf(doc, out / "report.pdf", overwrite=True))
+    for mf in maps.values():
+        mf.figure.clear()
+    missing_files = sorted({m for s in sections for m in s.missing})
+    log.info("report: %d files in %s; not computed: %s", len(written), out,
+             ", ".join(missing_files) or "none")
+    return ReportResult(out, written, missing_files, illustrative)
+
+
+def _refuse_existing(paths: Iterable[Path]) -> None:
+    for p in paths:
+        if p.exists():
+            raise OutputError(f"{p}: already exists; pass --overwrite to replace it")
+
+
+def _any_illustrative(data: ReportData) -> bool:
+    for s in data.summaries.values():
+        if s and "illustrative" in json.dumps(s.get("provenance", "")):
+            return True
+    lay = data.layers
+    return bool(lay is not None and "provenance" in lay.columns
+                and (lay["provenance"] == "illustrative").any())
+
+
+def _load_default_catalog() -> Any:
+    try:
+        from ordos_geo.catalog import Catalog
+    except ImportError:
+        log.warning("ordos_geo.catalog is not available; maps drawn without layers")
+        return None
+    return Catalog.load()
+
