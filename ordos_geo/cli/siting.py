@@ -1,0 +1,65 @@
+"""``ordos-geo siting pv|wind``: run a siting analysis and write its result files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ordos_geo.cli.options import echo_json
+
+__all__ = ["register"]
+
+ConfigOpt = Annotated[Path | None, typer.Option(
+    "--config", help="Analysis YAML (default analyses/pv.yaml or analyses/wind.yaml).")]
+ResOpt = Annotated[float | None, typer.Option(
+    "--res", help="Cell size in metres of the working equal-area CRS (overrides grid.res_m).")]
+OutOpt = Annotated[Path, typer.Option("--out", help="Output folder.")]
+CatalogOpt = Annotated[Path | None, typer.Option(
+    "--catalog", help="User layer catalog YAML overlaid on layers/catalog.yaml.")]
+SensOpt = Annotated[int, typer.Option(
+    "--sensitivity", min=0, help="Number of seeded weight perturbations written to "
+    "{kind}_robustness.tif (0 = none).")]
+OverwriteOpt = Annotated[bool, typer.Option("--overwrite", help="Replace existing outputs.")]
+
+
+def _run(kind: str, config: Path | None, res: float | None, out: Path, catalog: Path | None,
+         sensitivity: int, overwrite: bool) -> None:
+    from ordos_geo.catalog import Catalog
+    from ordos_geo.siting import run_siting
+
+    cat = Catalog.load(catalog)
+    r = run_siting(kind,  # type: ignore[arg-type]
+                   catalog=cat, config_path=config, res_m=res, out_dir=out,
+                   overwrite=overwrite, sensitivity=sensitivity)
+    s = r.summary
+    echo_json({
+        "kind": kind, "out": str(out), "total_km2": s["total_km2"],
+        "eligible_km2": s["eligible_km2"], "sites": s["sites"],
+        "capacity_gw": s["capacity_gw"], "target_gw": s["target_gw"],
+        "installed_gw_2025": s["installed_gw_2025"],
+        "resource_method": s["resource"]["method"], "provenance": s["provenance"],
+        "files": sorted(p.name for p in r.files.values()),
+        "seconds": s["timing_s"].get("with_outputs", s["timing_s"]["total"]),
+    })
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``siting`` command group (``pv``, ``wind``) to ``app``."""
+    siting = typer.Typer(help="PV and wind siting: exclusions, score, candidate sites, "
+                         "capacity by banner.", no_args_is_help=True)
+
+    @siting.command("pv", help="Run the PV siting analysis (default analyses/pv.yaml).")
+    def pv(config: ConfigOpt = None, res: ResOpt = None, out: OutOpt = Path("maps"),
+           catalog: CatalogOpt = None, sensitivity: SensOpt = 0,
+           overwrite: OverwriteOpt = False) -> None:
+        _run("pv", config, res, out, catalog, sensitivity, overwrite)
+
+    @siting.command("wind", help="Run the wind siting analysis (default analyses/wind.yaml).")
+    def wind(config: ConfigOpt = None, res: ResOpt = None, out: OutOpt = Path("maps"),
+             catalog: CatalogOpt = None, sensitivity: SensOpt = 0,
+             overwrite: OverwriteOpt = False) -> None:
+        _run("wind", config, res, out, catalog, sensitivity, overwrite)
+
+    app.add_typer(siting, name="siting")

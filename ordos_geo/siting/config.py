@@ -1,0 +1,426 @@
+"""Pydantic models of a siting analysis (``analyses/pv.yaml``, ``analyses/wind.yaml``).
+
+Every number that is an assumption rather than a measurement sits next to a
+``*_source`` / ``source`` string saying where it comes from. Load a file with
+:func:`load_siting_config`; errors are one line naming the file, line and key.
+
+Examples
+--------
+>>> cfg = SitingConfig.model_validate({"kind": "pv"})
+>>> cfg.grid.res_m, cfg.sites.capacity_density_mw_per_km2
+(100.0, 30.0)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from pydantic import Field, field_validator, model_validator
+
+from ordos_geo.config import StrictModel, display_path, load_yaml, validate
+from ordos_geo.crs import WORK_CRS_PROJ4
+from ordos_geo.errors import ConfigError
+
+__all__ = [
+    "ClassesSpec",
+    "ExclusionSpec",
+    "FactorSpec",
+    "GridSpec",
+    "PVResourceSpec",
+    "PreferenceSpec",
+    "SensitivitySpec",
+    "SitesSpec",
+    "SitingConfig",
+    "TargetsSpec",
+    "WeightsSpec",
+    "WindResourceSpec",
+    "config_sha256",
+    "default_config_path",
+    "load_siting_config",
+]
+
+Scalar = str | int | float | bool
+
+#: Folder with the shipped analyses (``analyses/`` at the repository root).
+ANALYSES_DIR = Path(__file__).resolve().parents[2] / "analyses"
+
+
+class GridSpec(StrictModel):
+    """The working grid of the analysis."""
+
+    crs: str = Field(
+        default=WORK_CRS_PROJ4, description="Working CRS (metric; default Ordos Albers)"
+    )
+    res_m: float = Field(default=100.0, gt=0, description="Cell size in metres (e.g. 30, 100, 250)")
+    region: str = Field(default="city", description="Catalog layer id of the study region")
+
+
+class ExclusionSpec(StrictModel):
+    """One exclusion: cells matching it are not eligible (first match sets the reason)."""
+
+    name: str = Field(description="Short id of the exclusion (column in the tables)")
+    layer: str = Field(description="Catalog layer id (vector or raster)")
+    reason: str = Field(description="Human-readable reason (zh / en)")
+    source: str = Field(description="Where the rule or the setback default comes from")
+    where: dict[str, Scalar | list[Scalar]] | None = Field(
+        default=None, description="Attribute filter for vector layers {field: value | [values]}"
+    )
+    buffer_m: float = Field(default=0.0, ge=0, description="Setback around the features, metres")
+    buffer_tip_heights: float | None = Field(
+        default=None,
+        ge=0,
+        description="Wind only: setback as a multiple of turbine tip height "
+        "(hub height + rotor radius); the larger of this and buffer_m is used",
+    )
+    codes: list[int] | None = Field(
+        default=None, description="Raster layers: class codes to exclude"
+    )
+    ranges: list[tuple[float, float]] | None = Field(
+        default=None, description="Raster layers: value ranges [lo, hi] (inclusive) to exclude"
+    )
+    coverage: Literal["centre", "fraction"] = Field(
+        default="centre",
+        description="centre: cell excluded if its centre is inside; fraction: "
+        "if the exact covered fraction ≥ min_fraction",
+    )
+    min_fraction: float = Field(default=0.5, gt=0, le=1, description="Used with coverage: fraction")
+    enabled: bool = Field(default=True, description="Set false to keep the entry but skip it")
+
+
+class FactorSpec(StrictModel):
+    """One scoring factor: a criterion raster turned into 0–100 by a value function."""
+
+    name: str = Field(description="Short id of the factor")
+    input: Literal["value", "distance", "resource"] = Field(
+        default="value",
+        description="value: raster layer values; distance: Euclidean distance "
+        "(m) to a vector layer's features; resource: PV yield (kWh/kWp/yr) or wind "
+        "capacity factor (0–1) from the resource model",
+    )
+    layer: str | None = Field(
+        default=None, description="Catalog layer id (not for input: resource)"
+    )
+    where: dict[str, Scalar | list[Scalar]] | None = Field(
+        default=None, description="Attribute filter for distance to a vector layer"
+    )
+    resampling: Literal["nearest", "bilinear"] = Field(
+        default="nearest", description="How a raster layer is put on the grid"
+    )
+    transform: Literal["linear", "piecewise", "categorical", "distance_decay"] = Field(
+        description="Value function"
+    )
+    params: dict[str, object] = Field(
+        default_factory=dict,
+        description="linear: lo, hi; piecewise: points [[x, s]]; "
+        "categorical: scores {code: s}, default; distance_decay: half_distance_m, near_is_good",
+    )
+    missing_score: float = Field(
+        default=0.0, ge=0, le=100, description="Score where the criterion has no data"
+    )
+    weight: float | None = Field(
+        default=None, ge=0, description="Direct weight (weights.method: direct)"
+    )
+    source: str = Field(default="", description="Why this factor and these parameters")
+
+    @model_validator(mode="after")
+    def _check(self) -> FactorSpec:
+        if self.input != "resource" and not self.layer:
+            raise ValueError(f"factor {self.name!r}: input {self.input} needs a layer id")
+        return self
+
+
+class WeightsSpec(StrictModel):
+    """How factor weights are obtained."""
+
+    method: Literal["direct", "ahp"] = Field(default="direct", description="direct or ahp")
+    matrix: list[list[float]] | None = Field(
+        default=None, description="AHP pairwise matrix, rows/columns in the order of `factors`"
+    )
+    max_cr: float = Field(default=0.1, gt=0, description="Maximum consistency ratio (Saaty: 0.1)")
+
+    @field_validator("matrix", mode="before")
+    @classmethod
+    def _fractions(cls, value: object) -> object:
+        # Saaty judgements are usually written as fractions: accept "1/3" in YAML.
+        if not isinstance(value, list):
+            return value
+        return [[_fraction(x) for x in row] if isinstance(row, list) else row for row in value]
+
+
+def _fraction(x: object) -> object:
+    if isinstance(x, str) and "/" in x:
+        num, _, den = x.partition("/")
+        try:
+            return float(num) / float(den)
+        except (ValueError, ZeroDivisionError):
+            raise ValueError(f"{x!r} is not a number or fraction like 1/3") from None
+    return x
+
+
+class PreferenceSpec(StrictModel):
+    """A priority zone of the plan that raises the score of cells inside it."""
+
+    name: str = Field(description="Short id (column in the site table)")
+    layer: str = Field(description="Catalog layer id (polygons)")
+    mode: Literal["bonus", "multiplier"] = Field(default="bonus", description="bonus or multiplier")
+    value: float = Field(
+        default=10.0, ge=0, description="Points added (bonus) or factor (multiplier)"
+    )
+    clause: str = Field(default="", description="Plan clause, e.g. 二(六)1")
+    where: dict[str, Scalar | list[Scalar]] | None = Field(
+        default=None, description="Attribute filter"
+    )
+
+
+class ClassesSpec(StrictModel):
+    """Score classes: 0 excluded, 1 low … len(thresholds)+1 very high."""
+
+    thresholds: list[float] = Field(
+        default_factory=lambda: [40.0, 60.0, 80.0], description="Ascending score cut points"
+    )
+    labels: list[str] = Field(
+        default_factory=lambda: ["low", "medium", "high", "very high"],
+        description="One label per class above 0",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> ClassesSpec:
+        if list(self.thresholds) != sorted(self.thresholds):
+            raise ValueError("classes.thresholds must be ascending")
+        if len(self.labels) != len(self.thresholds) + 1:
+            raise ValueError("classes.labels needs len(thresholds) + 1 entries")
+        return self
+
+
+class SitesSpec(StrictModel):
+    """Candidate sites and capacity."""
+
+    min_score: float = Field(
+        default=60.0, ge=0, le=100, description="Eligible cells with score ≥ this"
+    )
+    min_area_km2: float = Field(default=1.0, ge=0, description="Minimum contiguous area, km²")
+    capacity_density_mw_per_km2: float = Field(
+        default=30.0, gt=0, description="Installed capacity per km² of site area (incl. spacing)"
+    )
+    capacity_density_source: str = Field(
+        default="Ong et al. 2013, NREL/TP-6A20-56290: large PV total area ≈ 7.9 acre/MWac ≈ 31 "
+        "MW/km² (assumption for Ordos; modern modules can exceed it, sparse layouts on "
+        "subsidence land fall below, e.g. 伊旗天骄 500 MW on ~28 km² ≈ 18 MW/km²)",
+        description="Source of the density default",
+    )
+
+
+class TargetsSpec(StrictModel):
+    """Targets shown next to the capacity result (city-wide, all renewables)."""
+
+    target_gw: float = Field(default=50.0, ge=0, description="Renewable capacity target, GW")
+    target_source: str = Field(
+        default="鄂环发〔2023〕76号 二(六)1: 2025年争取可再生能源装机达到5000万千瓦 "
+        "(all renewables, not per technology)",
+        description="Source",
+    )
+    installed_gw_2025: float = Field(
+        default=27.79, ge=0, description="Installed new-energy GW, end-2025"
+    )
+    installed_source: str = Field(
+        default="Ordos new-energy installed capacity end-2025: 27.79 GW (project DATA.md, [sure])",
+        description="Source",
+    )
+
+
+class PVResourceSpec(StrictModel):
+    """PV resource model (pvlib) or a user GHI raster."""
+
+    ghi_raster: str | None = Field(
+        default=None,
+        description="Catalog layer id or GeoTIFF path (relative to this file) of "
+        "all-sky GHI, e.g. Global Solar Atlas; replaces the clear-sky model",
+    )
+    ghi_units: Literal["kWh/m2/yr", "kWh/m2/day"] = Field(default="kWh/m2/yr", description="Units")
+    clear_sky_index: float = Field(default=0.75, gt=0, le=1, description="All-sky / clear-sky GHI")
+    clear_sky_index_source: str = Field(
+        default="assumption: pvlib Ineichen clear-sky GHI in Ordos ≈ 2,200 kWh/m²/yr "
+        "(upper bound); published all-sky GHI ≈ 1,600–1,700 kWh/m²/yr "
+        "(Global Solar Atlas summaries) → ≈ 0.75",
+        description="Source",
+    )
+    tilt_deg: float | None = Field(default=None, ge=0, le=90, description="Tilt; null = latitude")
+    azimuth_deg: float = Field(default=180.0, ge=0, lt=360, description="Azimuth, 180 = south")
+    sample_deg: float = Field(default=0.25, gt=0, description="Model sample spacing, degrees")
+    year: int = Field(default=2019, description="Calendar year of the hourly simulation")
+    albedo: float = Field(default=0.25, ge=0, le=1, description="Ground albedo (assumption)")
+    ambient_temp_c: float = Field(
+        default=12.0,
+        description="Daytime ambient temperature for the cell-temperature model, °C "
+        "(assumption: Ordos annual mean ≈ 6–9 °C, daytime warmer)",
+    )
+    wind_speed_ms: float = Field(
+        default=3.0, ge=0, description="Wind speed for cell temperature (m/s)"
+    )
+    gamma_pdc: float = Field(
+        default=-0.0037,
+        description="Power temperature coefficient, 1/°C "
+        "(PVWatts v5 standard module, Dobos 2014 NREL/TP-6A20-62641)",
+    )
+    system_losses: float = Field(
+        default=0.14, ge=0, lt=1, description="PVWatts v5 default losses 14 % (Dobos 2014)"
+    )
+    inverter_efficiency: float = Field(default=0.96, gt=0, le=1, description="PVWatts nominal 0.96")
+
+
+class WindResourceSpec(StrictModel):
+    """Wind resource: a user mean-speed raster or a documented reference speed."""
+
+    turbine_type: str = Field(default="V126/3450", description="windpowerlib oedb turbine type")
+    hub_height_m: float = Field(default=117.0, gt=0, description="Hub height, m")
+    mean_speed_raster: str | None = Field(
+        default=None,
+        description="Catalog layer id or GeoTIFF path of mean wind speed (m/s), "
+        "e.g. Global Wind Atlas; replaces the reference speed",
+    )
+    raster_height_m: float = Field(
+        default=100.0, gt=0, description="Height of the raster speeds, m"
+    )
+    reference_mean_speed_ms: float = Field(
+        default=6.8, gt=0, description="Mean speed used without a raster, m/s at reference_height_m"
+    )
+    reference_height_m: float = Field(default=100.0, gt=0, description="Height of the reference, m")
+    reference_source: str = Field(
+        default="ASSUMPTION: ~6.5–7 m/s mean at 100 m for Ordos from Global Wind Atlas summaries; "
+        "not a measurement — give mean_speed_raster (GWA GeoTIFF) for real results",
+        description="Source",
+    )
+    shear_exponent: float = Field(
+        default=0.143,
+        ge=0,
+        le=0.6,
+        description="Power-law shear exponent to move speeds to hub height (1/7 assumption)",
+    )
+    weibull_k: float = Field(
+        default=2.0, gt=0.5, le=6, description="Weibull shape k (2 = Rayleigh)"
+    )
+    density_correction: bool = Field(
+        default=True,
+        description="Scale speeds by (ρ/ρ0)^(1/3) with ISA air density at the "
+        "elevation layer's height (IEC 61400-12-1)",
+    )
+    losses: float = Field(
+        default=0.15,
+        ge=0,
+        lt=1,
+        description="Wake, availability and electrical losses (assumption: typical 10–20 %)",
+    )
+
+
+class SensitivitySpec(StrictModel):
+    """Monte-Carlo perturbation of the weights."""
+
+    concentration: float = Field(default=50.0, gt=0, description="Dirichlet α = concentration × w")
+    top_fraction: float = Field(default=0.2, gt=0, lt=1, description="Top share of eligible scores")
+    seed: int = Field(default=20231031, description="Random seed")
+
+
+class SitingConfig(StrictModel):
+    """A declarative PV or wind siting analysis."""
+
+    kind: Literal["pv", "wind"] = Field(description="pv or wind")
+    title: str = Field(default="", description="Title for reports")
+    grid: GridSpec = Field(default_factory=GridSpec, description="Working grid")
+    banners_layer: str = Field(default="banners", description="Layer with adcode/name_zh/name_en")
+    landcover_layer: str | None = Field(default="landcover", description="IGBP land-cover raster")
+    elevation_layer: str | None = Field(default="elevation", description="Elevation raster (m)")
+    linke_layer: str | None = Field(
+        default="linke_turbidity", description="12-band Linke turbidity"
+    )
+    exclusions: list[ExclusionSpec] = Field(default_factory=list, description="Exclusions")
+    factors: list[FactorSpec] = Field(default_factory=list, description="Scoring factors")
+    weights: WeightsSpec = Field(default_factory=WeightsSpec, description="Weights")
+    preferences: list[PreferenceSpec] = Field(default_factory=list, description="Preferences")
+    classes: ClassesSpec = Field(default_factory=ClassesSpec, description="Score classes")
+    sites: SitesSpec = Field(default_factory=SitesSpec, description="Sites and capacity")
+    targets: TargetsSpec = Field(default_factory=TargetsSpec, description="Targets")
+    pv: PVResourceSpec = Field(default_factory=PVResourceSpec, description="PV resource")
+    wind: WindResourceSpec = Field(default_factory=WindResourceSpec, description="Wind")
+    sensitivity: SensitivitySpec = Field(
+        default_factory=SensitivitySpec, description="Robustness runs"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> SitingConfig:
+        names = [e.name for e in self.exclusions if e.enabled]
+        if len(names) > 254:
+            raise ValueError("at most 254 exclusions (reason codes are uint8)")
+        if len(set(names)) != len(names):
+            raise ValueError(f"exclusion names must be unique (got {names})")
+        fnames = [f.name for f in self.factors]
+        if len(set(fnames)) != len(fnames):
+            raise ValueError(f"factor names must be unique (got {fnames})")
+        if self.weights.method == "ahp":
+            m = self.weights.matrix
+            if m is None:
+                raise ValueError("weights.matrix is required with weights.method: ahp")
+            if len(m) != len(self.factors) or any(len(r) != len(self.factors) for r in m):
+                raise ValueError(
+                    f"weights.matrix must be {len(self.factors)}×{len(self.factors)} "
+                    "(one row/column per factor, in factor order)"
+                )
+        elif self.factors and any(f.weight is None for f in self.factors):
+            missing = [f.name for f in self.factors if f.weight is None]
+            raise ValueError(f"weights.method direct: factors {missing} need a weight")
+        return self
+
+    def factor_weights(self, *, path: str = "<config>") -> tuple[np.ndarray, float | None]:
+        """Normalised factor weights and the AHP consistency ratio (None if direct).
+
+        Raises
+        ------
+        ConfigError
+            AHP matrix with CR ≥ ``weights.max_cr``.
+        """
+        from ordos_geo.siting.criteria import ahp_weights, normalise_weights
+
+        if not self.factors:
+            return np.zeros(0), None
+        if self.weights.method == "direct":
+            return normalise_weights([f.weight or 0.0 for f in self.factors]), None
+        assert self.weights.matrix is not None  # checked by the validator
+        w, cr = ahp_weights(self.weights.matrix, where=f"{path}: weights.matrix")
+        if cr >= self.weights.max_cr:
+            raise ConfigError(
+                f"{path}: weights.matrix: AHP consistency ratio CR = {cr:.3f} ≥ "
+                f"{self.weights.max_cr:g}; revise the pairwise judgements"
+            )
+        return w, cr
+
+
+def default_config_path(kind: str) -> Path:
+    """Path of the shipped analysis ``analyses/{kind}.yaml``."""
+    return ANALYSES_DIR / f"{kind}.yaml"
+
+
+def load_siting_config(path: str | os.PathLike[str]) -> SitingConfig:
+    """Load and validate a siting analysis YAML file.
+
+    Raises
+    ------
+    ConfigError
+        One line with file, line and key path.
+    """
+    data = load_yaml(path)
+    return validate(SitingConfig, data, path)
+
+
+def config_sha256(path: str | os.PathLike[str] | None, cfg: SitingConfig) -> str:
+    """sha256 of the config file bytes, or of the model's JSON when built in code."""
+    if path is not None and Path(path).is_file():
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return hashlib.sha256(cfg.model_dump_json().encode()).hexdigest()
+
+
+def shown(path: str | os.PathLike[str] | None) -> str:
+    """Path as shown in messages (relative to the current folder when possible)."""
+    return "<config>" if path is None else display_path(path)

@@ -1,0 +1,325 @@
+"""Orchestration of a PV or wind siting analysis: :func:`run_siting`.
+
+Steps (one working grid, equal-area CRS, ``grid.res_m`` metres):
+
+1. region → grid; 2. resource (pvlib / windpowerlib); 3. exclusions → reason raster
+and area table; 4. factors → weighted score (+ preferences) and classes;
+5. candidate sites → site table and capacity per banner; 6. optional robustness runs;
+7. outputs in ``out_dir`` (see :data:`OUTPUT_NAMES`), all written atomically.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from ordos_geo.config import locate_line, yaml_line_index
+from ordos_geo.errors import ConfigError
+from ordos_geo.grid import Grid
+from ordos_geo.io.atomic import check_output_path, ensure_out_dir, register_inputs
+from ordos_geo.rasterize import rasterize_mask
+from ordos_geo.siting.config import (
+    SitingConfig,
+    config_sha256,
+    default_config_path,
+    load_siting_config,
+    shown,
+)
+from ordos_geo.siting.resource import ResourceResult, load_turbine, pv_resource, wind_resource
+from ordos_geo.siting.sensitivity import robustness
+from ordos_geo.siting.sites import banner_index, capacity_by_banner, label_sites, site_table
+from ordos_geo.siting.suitability import (
+    LayerReader,
+    apply_exclusions,
+    classify,
+    evaluate_factors,
+    preference_masks,
+    weighted_score,
+)
+
+__all__ = ["OUTPUT_NAMES", "SitingResult", "check_layer_ids", "run_siting"]
+
+log = logging.getLogger(__name__)
+
+Kind = Literal["pv", "wind"]
+
+#: Output files per analysis (``{kind}`` replaced by ``pv`` or ``wind``).
+OUTPUT_NAMES = {
+    "score": "{kind}_score.tif",
+    "reasons": "{kind}_reasons.tif",
+    "resource": "{kind}_resource.tif",
+    "sites": "{kind}_sites.gpkg",
+    "capacity": "{kind}_capacity_by_banner.csv",
+    "exclusions": "{kind}_exclusions.csv",
+    "summary": "{kind}_summary.json",
+    "robustness": "{kind}_robustness.tif",
+}
+
+
+@dataclass
+class SitingResult:
+    """Everything a siting run produced (arrays on ``grid``; tables; file paths)."""
+
+    kind: str
+    grid: Grid
+    config: SitingConfig
+    score: np.ndarray
+    classes: np.ndarray
+    reasons: np.ndarray
+    resource: ResourceResult
+    sites: Any
+    capacity: pd.DataFrame
+    exclusions: pd.DataFrame
+    summary: dict[str, Any]
+    files: dict[str, Path] = field(default_factory=dict)
+    robustness: np.ndarray | None = None
+
+
+def check_layer_ids(
+    cfg: SitingConfig, catalog: Any, where: str, *,
+    config_path: str | os.PathLike[str] | None = None,
+) -> None:
+    """Raise a one-line :class:`ConfigError` for the first layer id not in the catalog."""
+    refs: list[tuple[str, str | None]] = [
+        ("grid.region", cfg.grid.region),
+        ("banners_layer", cfg.banners_layer),
+        ("landcover_layer", cfg.landcover_layer),
+        ("elevation_layer", cfg.elevation_layer),
+    ]
+    if cfg.kind == "pv":
+        refs.append(("linke_layer", cfg.linke_layer))
+    refs += [(f"exclusions[{i}].layer", e.layer) for i, e in enumerate(cfg.exclusions)
+             if e.enabled]
+    refs += [(f"factors[{i}].layer", f.layer) for i, f in enumerate(cfg.factors)]
+    refs += [(f"preferences[{i}].layer", p.layer) for i, p in enumerate(cfg.preferences)]
+    for key, lid in refs:
+        if lid is not None and lid not in catalog:
+            avail = ", ".join(catalog.ids)
+            line = None
+            if config_path is not None and Path(config_path).is_file():
+                loc = tuple(int(x) if x.isdigit() else x
+                            for x in key.replace("[", ".").replace("]", "").split("."))
+                line = locate_line(yaml_line_index(config_path), loc)
+            at = f"{where}:{line}" if line is not None else where
+            raise ConfigError(
+                f"{at}: {key}: unknown layer id {lid!r} (available: {avail}); "
+                "fix the id or add the layer with --catalog"
+            )
+
+
+def _provenance(used: dict[str, str]) -> str:
+    vals = set(used.values())
+    for p in ("illustrative", "user", "derived", "official"):
+        if p in vals:
+            return p
+    return "derived"
+
+
+def run_siting(
+    kind: Kind,
+    *,
+    catalog: Any,
+    config_path: str | os.PathLike[str] | None = None,
+    config: SitingConfig | None = None,
+    res_m: float | None = None,
+    out_dir: str | os.PathLike[str] | None,
+    overwrite: bool = False,
+    sensitivity: int = 0,
+) -> SitingResult:
+    """Run a PV or wind siting analysis and write its result files.
+
+    Parameters
+    ----------
+    kind
+        ``"pv"`` or ``"wind"``.
+    catalog
+        An :class:`ordos_geo.catalog.Catalog`.
+    config_path
+        Analysis YAML; ``None`` = ``analyses/{kind}.yaml``.
+    config
+        A ready :class:`SitingConfig` (instead of ``config_path``; for scripts/tests).
+    res_m
+        Override ``grid.res_m`` (metres).
+    out_dir
+        Folder for the outputs; ``None`` computes without writing.
+    overwrite
+        Replace existing outputs (otherwise an existing output is an error, checked
+        before any computation).
+    sensitivity
+        Number of Monte-Carlo weight perturbations (0 = none).
+
+    Returns
+    -------
+    SitingResult
+
+    Raises
+    ------
+    ConfigError
+        Invalid config, unknown layer id, inconsistent AHP matrix, wrong kind.
+    OutputError
+        Output exists without ``overwrite`` or cannot be written.
+    """
+    t0 = time.perf_counter()
+    if config is None:
+        config_path = Path(config_path) if config_path else default_config_path(kind)
+        register_inputs([config_path])
+        cfg = load_siting_config(config_path)
+    else:
+        cfg = config
+    where = shown(config_path)
+    if cfg.kind != kind:
+        raise ConfigError(f"{where}: kind: config is for {cfg.kind!r}, not {kind!r}; "
+                          f"use analyses/{kind}.yaml or set kind: {kind}")
+    if res_m is not None:
+        if not res_m > 0:
+            raise ConfigError(f"--res: must be > 0 metres (got {res_m})")
+        cfg = cfg.model_copy(update={"grid": cfg.grid.model_copy(update={"res_m": res_m})})
+    if sensitivity < 0:
+        raise ConfigError(f"--sensitivity: must be ≥ 0 (got {sensitivity})")
+    check_layer_ids(cfg, catalog, where, config_path=config_path)
+    weights, cr = cfg.factor_weights(path=where)
+    config_dir = Path(config_path).resolve().parent if config_path else None
+
+    files: dict[str, Path] = {}
+    if out_dir is not None:
+        ensure_out_dir(out_dir)
+        for key, name in OUTPUT_NAMES.items():
+            if key == "robustness" and sensitivity == 0:
+                continue
+            files[key] = check_output_path(Path(out_dir) / name.format(kind=kind),
+                                           overwrite=overwrite)
+
+    # 1. region and grid
+    region_gdf = catalog.vector(cfg.grid.region, crs=cfg.grid.crs)
+    if region_gdf.empty:
+        raise ConfigError(f"{where}: grid.region: layer {cfg.grid.region!r} has no features")
+    grid = Grid.from_bounds(tuple(region_gdf.total_bounds), res_m=cfg.grid.res_m,
+                            crs=region_gdf.crs)
+    layers = LayerReader(catalog, grid)
+    layers.note(cfg.grid.region)
+    region = rasterize_mask(region_gdf, grid, mode="centre")
+    log.info("%s: grid %s, %d region cells", kind, grid, int(region.sum()))
+
+    # 2. resource
+    turbine = None
+    if kind == "pv":
+        res = pv_resource(layers, cfg.pv, region, elevation_layer=cfg.elevation_layer,
+                          linke_layer=cfg.linke_layer, config_dir=config_dir,
+                          where=f"{where}: pv")
+    else:
+        turbine = load_turbine(cfg.wind.turbine_type, cfg.wind.hub_height_m)
+        res = wind_resource(layers, cfg.wind, region, elevation_layer=cfg.elevation_layer,
+                            turbine=turbine, config_dir=config_dir, where=f"{where}: wind")
+    t_res = time.perf_counter()
+
+    # 3. exclusions
+    excl = apply_exclusions(cfg.exclusions, layers, region,
+                            tip_height_m=turbine.tip_height_m if turbine else None,
+                            where_prefix=f"{where}: exclusions")
+    # 4. factors, score, classes
+    fl = evaluate_factors(cfg.factors, layers, resource=lambda: res.values,
+                          where_prefix=f"{where}: factors")
+    pmasks = preference_masks(cfg.preferences, layers, where_prefix=f"{where}: preferences")
+    score = weighted_score(fl, weights, excl.reasons, prefs=cfg.preferences, pref_masks=pmasks)
+    classes = classify(score, excl.reasons, cfg.classes.thresholds)
+
+    # 5. sites and capacity
+    banners = catalog.vector(cfg.banners_layer, crs=grid.crs)
+    layers.note(cfg.banners_layer)
+    bidx = banner_index(banners, grid)
+    lc = lc_labels = None
+    if cfg.landcover_layer:
+        lc = layers.raster(cfg.landcover_layer, resampling="nearest")
+        lc_labels = layers.categories(cfg.landcover_layer)
+    labels, n = label_sites(score, excl.reasons, min_score=cfg.sites.min_score,
+                            min_area_km2=cfg.sites.min_area_km2, cell_area_m2=grid.cell_area_m2)
+    sites = site_table(labels, n, grid, score, banners=banners, banner_idx=bidx,
+                       pref_masks=pmasks, landcover=lc, landcover_labels=lc_labels,
+                       density_mw_per_km2=cfg.sites.capacity_density_mw_per_km2)
+    del labels
+    cap = capacity_by_banner(sites, banners)
+
+    # 6. robustness
+    rob = None
+    if sensitivity > 0:
+        rob = robustness(fl, weights, excl.reasons, runs=sensitivity,
+                         concentration=cfg.sensitivity.concentration,
+                         top_fraction=cfg.sensitivity.top_fraction, seed=cfg.sensitivity.seed,
+                         prefs=cfg.preferences, pref_masks=pmasks).percent
+    t_run = time.perf_counter()
+
+    summary = _summary(kind, cfg, where, config_path, grid, region, excl, fl.names, weights, cr,
+                       res, sites, classes, layers.used, sensitivity)
+    summary["timing_s"] = {"resource": round(t_res - t0, 2), "total": round(t_run - t0, 2)}
+    result = SitingResult(kind, grid, cfg, score, classes, excl.reasons, res, sites, cap,
+                          excl.table, summary, files, rob)
+    if out_dir is not None:
+        from ordos_geo.siting.outputs import write_outputs
+
+        write_outputs(result, overwrite=overwrite)
+        summary["timing_s"]["with_outputs"] = round(time.perf_counter() - t0, 2)
+    log.info("%s siting done in %.1f s", kind, time.perf_counter() - t0)
+    return result
+
+
+def _summary(kind: str, cfg: SitingConfig, where: str, config_path: Any, grid: Grid,
+             region: np.ndarray, excl: Any, fnames: list[str], weights: np.ndarray,
+             cr: float | None, res: ResourceResult, sites: Any, classes: np.ndarray,
+             used: dict[str, str], sensitivity: int) -> dict[str, Any]:
+    cell_km2 = grid.cell_area_m2 / 1e6
+    cls_counts = np.bincount(classes.ravel(), minlength=256)
+    labels = ["excluded", *cfg.classes.labels]
+    cap_mw = float(sites["capacity_mw"].sum()) if len(sites) else 0.0
+    prov = _provenance(used)
+    return {
+        "kind": kind,
+        "title": cfg.title,
+        "config": where,
+        "config_sha256": config_sha256(config_path, cfg),
+        "grid": {"crs": cfg.grid.crs, "res_m": grid.res_m, "shape": list(grid.shape),
+                 "cell_rule": "cell centre"},
+        "total_km2": round(excl.region_km2, 2),
+        "eligible_km2": round(excl.eligible_km2, 2),
+        "eligible_share": round(excl.eligible_km2 / excl.region_km2, 4)
+        if excl.region_km2 else 0.0,
+        "exclusions": excl.table.drop(columns=["source"]).round(3).to_dict(orient="records"),
+        "classes_km2": {labels[i]: round(float(cls_counts[i]) * cell_km2, 2)
+                        for i in range(len(labels))},
+        "sites": len(sites),
+        "sites_area_km2": round(float(sites["area_km2"].sum()) if len(sites) else 0.0, 2),
+        "sites_preferred": int(sites["preferred"].sum()) if len(sites) else 0,
+        "site_rule": {"min_score": cfg.sites.min_score, "min_area_km2": cfg.sites.min_area_km2,
+                      "connectivity": 8},
+        "capacity_gw": round(cap_mw / 1000.0, 3),
+        "capacity_density_mw_per_km2": cfg.sites.capacity_density_mw_per_km2,
+        "capacity_density_source": cfg.sites.capacity_density_source,
+        "target_gw": cfg.targets.target_gw,
+        "target_source": cfg.targets.target_source,
+        "installed_gw_2025": cfg.targets.installed_gw_2025,
+        "installed_source": cfg.targets.installed_source,
+        "resource": {"method": res.method, "units": res.units, **res.summary},
+        "weights": {n: round(float(w), 4) for n, w in zip(fnames, weights, strict=True)},
+        "weights_method": cfg.weights.method,
+        "ahp_consistency_ratio": None if cr is None else round(cr, 4),
+        "preferences": [p.model_dump() for p in cfg.preferences],
+        "sensitivity_runs": sensitivity,
+        "provenance": prov,
+        "layers": dict(sorted(used.items())),
+        "notes": [
+            "Elevation is 1/12° (28 m steps): slope is not used; give a DEM for slope.",
+            *(["Some layers are illustrative (示意数据): replace them with official data."]
+              if prov == "illustrative" else []),
+            *(["Wind resource is a uniform reference speed (an assumption): scores vary only "
+               "with air density and the other factors; give wind.mean_speed_raster."]
+              if res.method == "reference-speed" else []),
+            "Capacity = site area × density (a parameter), not a plan or a grid-connection "
+            "limit; the target and installed figures are city-wide, all renewables.",
+        ],
+    }

@@ -1,0 +1,269 @@
+"""Candidate sites (contiguous eligible areas), their attributes, capacity per banner.
+
+A candidate site is a connected region of eligible cells (reason 0) with score ≥
+``min_score``; cells connect through edges **and corners (8-connectivity,**
+``scipy.ndimage.label`` with a 3×3 structure). Regions smaller than ``min_area_km2``
+are dropped. Each site is vectorised with ``rasterio.features.shapes`` (cell edges,
+working CRS) and written in EPSG:4326.
+
+Attributes: ``area_km2`` (cells × cell area, equal-area CRS; also ``area_ha`` and
+``area_mu``, 1 亩 = 666.67 m²), ``mean_score``,
+``max_score``, banner by majority of cells (``banner_adcode``, ``banner_zh``,
+``banner_en``), dominant land cover (IGBP code and label), one boolean column per
+preference zone (true when ≥ 50 % of the site's cells lie in the zone) and
+``preferred`` (any of them), ``capacity_mw = area_km2 × density``, and ``lon``/``lat``
+of a point inside the site (EPSG:4326).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ordos_geo.grid import Grid
+
+__all__ = [
+    "IGBP_LABELS",
+    "banner_index",
+    "capacity_by_banner",
+    "label_sites",
+    "site_table",
+]
+
+log = logging.getLogger(__name__)
+
+#: IGBP land-cover classes as in the MODIS MCD12C1 product used here (0 = water).
+IGBP_LABELS: dict[int, str] = {
+    0: "Water 水体", 1: "Evergreen needleleaf forest 常绿针叶林",
+    2: "Evergreen broadleaf forest 常绿阔叶林", 3: "Deciduous needleleaf forest 落叶针叶林",
+    4: "Deciduous broadleaf forest 落叶阔叶林", 5: "Mixed forest 混交林",
+    6: "Closed shrubland 郁闭灌丛", 7: "Open shrubland 稀疏灌丛", 8: "Woody savanna 木本稀树草原",
+    9: "Savanna 稀树草原", 10: "Grassland 草地", 11: "Permanent wetland 永久湿地",
+    12: "Cropland 耕地", 13: "Urban and built-up 城市建设用地",
+    14: "Cropland/natural vegetation mosaic 耕地/自然植被镶嵌", 15: "Snow and ice 冰雪",
+    16: "Barren 裸地",
+}
+
+#: One 亩 in m² (10,000 / 15).
+MU_M2 = 10_000.0 / 15.0
+
+#: Share of a site's cells that must lie in a preference zone to flag the site.
+PREFERENCE_SHARE = 0.5
+
+
+def label_sites(
+    score: np.ndarray,
+    reasons: np.ndarray,
+    *,
+    min_score: float,
+    min_area_km2: float,
+    cell_area_m2: float,
+) -> tuple[np.ndarray, int]:
+    """Label candidate sites (8-connectivity) and drop those below ``min_area_km2``.
+
+    Returns
+    -------
+    labels, n
+        int32 raster (0 = no site, 1..n = site id, ordered by first cell in row-major
+        order) and the number of sites kept.
+    """
+    from scipy import ndimage
+
+    cand = (reasons == 0) & (score >= min_score) & (score <= 100)
+    labels, n = ndimage.label(cand, structure=np.ones((3, 3), dtype=bool))
+    del cand
+    if n == 0:
+        return labels.astype(np.int32), 0
+    sizes = np.bincount(labels.ravel(), minlength=n + 1)
+    keep = sizes * (cell_area_m2 / 1e6) >= min_area_km2
+    keep[0] = False
+    new_id = np.cumsum(keep, dtype=np.int32) * keep
+    out = new_id.astype(np.int32)[labels]
+    return out, int(keep.sum())
+
+
+def banner_index(banners: Any, grid: Grid) -> np.ndarray:
+    """uint16 raster: 0 = no banner, i+1 = row i of ``banners`` (cell centre inside)."""
+    from rasterio import features
+
+    shapes = [(g, i + 1) for i, g in enumerate(banners.geometry.values)
+              if g is not None and not g.is_empty]
+    if not shapes:
+        return np.zeros(grid.shape, dtype=np.uint16)
+    return features.rasterize(
+        shapes, out_shape=grid.shape, transform=grid.transform, fill=0, dtype="uint16"
+    )
+
+
+def _majority(lab: np.ndarray, vals: np.ndarray, n: int, nvals: int) -> np.ndarray:
+    """Most frequent value per label 1..n (ties → smallest value)."""
+    combo = lab.astype(np.int64) * nvals + vals.astype(np.int64)
+    counts = np.bincount(combo, minlength=(n + 1) * nvals).reshape(n + 1, nvals)
+    return np.asarray(counts[1:].argmax(axis=1))
+
+
+def site_table(
+    labels: np.ndarray,
+    n: int,
+    grid: Grid,
+    score: np.ndarray,
+    *,
+    banners: Any,
+    banner_idx: np.ndarray,
+    pref_masks: Mapping[str, np.ndarray],
+    landcover: np.ndarray | None,
+    landcover_labels: Mapping[int, str] | None,
+    density_mw_per_km2: float,
+) -> Any:
+    """Vectorise labelled sites and compute their attributes.
+
+    Parameters
+    ----------
+    labels, n
+        From :func:`label_sites`.
+    grid
+        Working grid (equal-area CRS, metres).
+    score
+        uint8 score raster.
+    banners
+        GeoDataFrame with ``adcode``, ``name_zh``, ``name_en`` (row order of
+        ``banner_idx``).
+    banner_idx
+        From :func:`banner_index`.
+    pref_masks
+        Preference name → bool mask.
+    landcover
+        IGBP class raster (uint8, 255 = nodata) or None.
+    landcover_labels
+        Code → label for ``landcover``.
+    density_mw_per_km2
+        Capacity density, MW/km².
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per site, EPSG:4326.
+    """
+    import geopandas as gpd
+    import shapely
+    from rasterio import features
+
+    pref_names = list(pref_masks)
+    cols = ["site_id", "area_km2", "area_ha", "area_mu", "mean_score", "max_score",
+            "banner_adcode", "banner_zh", "banner_en", "landcover", "landcover_label",
+            *pref_names, "preferred", "capacity_mw", "lon", "lat"]
+    if n == 0:
+        return gpd.GeoDataFrame({c: [] for c in cols}, geometry=[], crs="EPSG:4326")
+    idx = labels > 0
+    lab = labels[idx]
+    cnt = np.bincount(lab, minlength=n + 1)[1:].astype("float64")
+    sc = score[idx].astype("float64")
+    mean_sc = np.bincount(lab, weights=sc, minlength=n + 1)[1:] / cnt
+    from scipy import ndimage
+
+    max_sc = np.asarray(ndimage.maximum(score, labels, index=np.arange(1, n + 1)))
+    cell_km2 = grid.cell_area_m2 / 1e6
+    area = cnt * cell_km2
+
+    nb = len(banners)
+    bmaj = _majority(lab, banner_idx[idx], n, nb + 1)
+    bdf = pd.DataFrame(banners.drop(columns="geometry")).reset_index(drop=True)
+
+    def bfield(name: str) -> list[Any]:
+        if name not in bdf.columns:
+            return [None] * n
+        vals = bdf[name].tolist()
+        return [vals[b - 1] if b > 0 else None for b in bmaj]
+
+    data: dict[str, Any] = {
+        "site_id": np.arange(1, n + 1, dtype="int64"),
+        "area_km2": np.round(area, 4),
+        "mean_score": np.round(mean_sc, 2),
+        "max_score": max_sc.astype("int64"),
+        "banner_adcode": bfield("adcode"),
+        "banner_zh": bfield("name_zh"),
+        "banner_en": bfield("name_en"),
+    }
+    if landcover is not None:
+        lc = np.ma.filled(landcover, 255)[idx].astype(np.int64)
+        lc = np.clip(lc, 0, 255)
+        lmaj = _majority(lab, lc, n, 256)
+        labels_map = dict(IGBP_LABELS)
+        labels_map.update(landcover_labels or {})
+        data["landcover"] = lmaj.astype("int64")
+        data["landcover_label"] = [labels_map.get(int(c), "no data" if c == 255 else str(c))
+                                   for c in lmaj]
+    else:
+        data["landcover"] = np.full(n, -1, dtype="int64")
+        data["landcover_label"] = ["no data"] * n
+    any_pref = np.zeros(n, dtype=bool)
+    for name in pref_names:
+        inside = np.bincount(lab, weights=pref_masks[name][idx].astype("float64"),
+                             minlength=n + 1)[1:]
+        flag = inside / cnt >= PREFERENCE_SHARE
+        data[name] = flag
+        any_pref |= flag
+    data["preferred"] = any_pref
+    data["capacity_mw"] = np.round(area * density_mw_per_km2, 2)
+
+    geoms: dict[int, list[Any]] = {}
+    # 4-connected pieces are always valid polygons; their union per label gives the
+    # (8-connected) site as a valid (Multi)Polygon
+    for geom, val in features.shapes(labels, mask=idx, connectivity=4,
+                                     transform=grid.transform):
+        geoms.setdefault(int(val), []).append(shapely.geometry.shape(geom))
+    polys = [shapely.union_all(geoms[i]) if len(geoms.get(i, [])) > 1
+             else (geoms[i][0] if i in geoms else shapely.Polygon())
+             for i in range(1, n + 1)]
+    gdf = gpd.GeoDataFrame(data, geometry=polys, crs=grid.crs)
+    gdf.insert(2, "area_ha", np.round(area * 100.0, 2))
+    gdf.insert(3, "area_mu", np.round(area * 1e6 / MU_M2, 1))
+    out = gdf.to_crs("EPSG:4326")
+    rp = out.geometry.representative_point()
+    out.insert(len(out.columns) - 1, "lon", np.round(rp.x.to_numpy(), 5))
+    out.insert(len(out.columns) - 1, "lat", np.round(rp.y.to_numpy(), 5))
+    return out
+
+
+def capacity_by_banner(sites: Any, banners: Any) -> pd.DataFrame:
+    """Sites, area and capacity per banner (every banner listed) plus a TOTAL row.
+
+    Columns: ``adcode, name_zh, name_en, n_sites, area_km2, capacity_mw``. Sites count
+    towards the banner holding most of their cells, so the TOTAL equals the site table.
+    """
+    b = pd.DataFrame(banners.drop(columns="geometry")).reset_index(drop=True)
+    for c in ("adcode", "name_zh", "name_en"):
+        if c not in b.columns:
+            b[c] = None
+    base = b[["adcode", "name_zh", "name_en"]].copy()
+    s = pd.DataFrame(sites.drop(columns="geometry")) if len(sites) else pd.DataFrame(
+        {"banner_adcode": [], "area_km2": [], "capacity_mw": [], "site_id": []})
+    agg = s.groupby("banner_adcode", dropna=False).agg(
+        n_sites=("site_id", "count"), area_km2=("area_km2", "sum"),
+        capacity_mw=("capacity_mw", "sum"),
+    ).reset_index()
+    out = base.merge(agg, left_on="adcode", right_on="banner_adcode", how="left")
+    out = out.drop(columns="banner_adcode")
+    unassigned = agg[agg["banner_adcode"].isna()]
+    if len(unassigned):
+        out = pd.concat([out, pd.DataFrame({
+            "adcode": ["NONE"], "name_zh": ["区外"], "name_en": ["outside banners"],
+            "n_sites": unassigned["n_sites"].to_numpy(),
+            "area_km2": unassigned["area_km2"].to_numpy(),
+            "capacity_mw": unassigned["capacity_mw"].to_numpy(),
+        })], ignore_index=True)
+    out["n_sites"] = out["n_sites"].fillna(0).astype("int64")
+    out["area_km2"] = out["area_km2"].fillna(0.0).round(3)
+    out["capacity_mw"] = out["capacity_mw"].fillna(0.0).round(1)
+    total = pd.DataFrame({
+        "adcode": ["TOTAL"], "name_zh": ["合计"], "name_en": ["Total"],
+        "n_sites": [int(out["n_sites"].sum())],
+        "area_km2": [round(float(s["area_km2"].sum()) if len(s) else 0.0, 3)],
+        "capacity_mw": [round(float(s["capacity_mw"].sum()) if len(s) else 0.0, 1)],
+    })
+    out["adcode"] = out["adcode"].astype(str)
+    return pd.concat([out, total], ignore_index=True)
