@@ -125,11 +125,71 @@ def step_overview_map(ctx: RunContext) -> list[Path]:
     return [target]
 
 
+def _siting_outputs(kind: str) -> tuple[str, ...]:
+    from ordos_geo.siting.run import OUTPUT_NAMES
+
+    return tuple(n.format(kind=kind) for k, n in OUTPUT_NAMES.items() if k != "robustness")
+
+
+def _siting_step(kind: str) -> Callable[[RunContext], list[Path]]:
+    def step(ctx: RunContext) -> list[Path]:
+        from ordos_geo.siting import run_siting
+
+        res = run_siting(kind, catalog=ctx.catalog, out_dir=ctx.out_dir,  # type: ignore[arg-type]
+                         overwrite=ctx.overwrite)
+        s = res.summary
+        echo(
+            f"{kind}: eligible {s['eligible_km2']:,.0f} of {s['total_km2']:,.0f} km², "
+            f"{s['sites']} candidate sites, {s['capacity_gw']:.1f} GW "
+            f"(target {s['target_gw']:g} GW, installed end-2025 {s['installed_gw_2025']:g} GW)"
+        )
+        return list(res.files.values())
+
+    step.__doc__ = f"Run the {kind} siting analysis with analyses/{kind}.yaml at its default res."
+    return step
+
+
+#: Interactive maps written by ``run``: file name → focus.
+MAPS: dict[str, str | None] = {
+    "ordos_siting.html": None,
+    "pv_map.html": "pv",
+    "wind_map.html": "wind",
+    "screening_map.html": "screening",
+}
+
+
+def step_maps(ctx: RunContext) -> list[Path]:
+    """Write the interactive maps (everything, and one focused map per analysis)."""
+    from ordos_geo.maps import write_map
+
+    out: list[Path] = []
+    for name, focus in MAPS.items():
+        path = write_map(ctx.catalog, ctx.out_dir / name, results_dir=ctx.out_dir,
+                         overwrite=ctx.overwrite, focus=focus)  # type: ignore[arg-type]
+        echo(f"wrote {display_path(path)}")
+        out.append(path)
+    return out
+
+
+def step_report(ctx: RunContext) -> list[Path]:
+    """Write the static maps and the HTML/PDF report into ``report/``."""
+    from ordos_geo.report import build_report
+
+    res = build_report(ctx.catalog, ctx.out_dir, ctx.out_dir / "report",
+                       overwrite=ctx.overwrite)
+    echo(f"wrote {display_path(ctx.out_dir / 'report')} ({len(res.paths)} files)")
+    return list(res.paths)
+
+
 #: The steps of ``ordos-geo run`` in order; append new steps here.
 STEPS: list[Step] = [
     Step("validate", (), step_validate),
     Step("layers_summary", ("layers_summary.csv",), step_layers_summary),
     Step("overview_map", ("overview.html",), step_overview_map),
+    Step("siting_pv", _siting_outputs("pv"), _siting_step("pv")),
+    Step("siting_wind", _siting_outputs("wind"), _siting_step("wind")),
+    Step("maps", tuple(MAPS), step_maps),
+    Step("report", ("report",), step_report),
 ]
 
 
