@@ -1,0 +1,381 @@
+"""Generate the bundled example proposals in ``analyses/projects/`` from the default layers.
+
+Run from the repository root after the layers change::
+
+    .venv/bin/python analyses/projects/make_examples.py
+
+Each example is placed with the layers themselves (inside a zone by ≥ 100 m, or a few
+hundred metres outside it, and clear of every other zone the rules use unless listed
+in ``allow``), so it triggers, or narrowly misses, the rule it is written for. The
+expected outcome is written by hand in the ``expect`` column: the verdict, then
+``+RULE`` (must hit) and ``-RULE`` (must not hit). ``tests/test_zoning_examples.py``
+screens the folder and checks every expectation. The 界址点 TXT files carry no
+attributes: their expectations are in ``expected_parcels.yaml``.
+
+Files written (a format mix, as planners send them):
+
+- ``a_plan_points.csv`` — Chinese headers, lon/lat points (WGS84 ≈ CGCS2000).
+- ``b_ledger.geojson`` — steel/coking/ferroalloy footprints, in the order the capacity
+  ledger (P-8b) counts them.
+- ``c_parks.xlsx`` — projects in and near industrial parks (lon/lat points).
+- ``d_renewables.geojson`` — PV and wind footprints, turbines and lines.
+- ``e_pv_subsidence.txt`` — 界址点 parcel with a hole on subsidence land, CGCS2000 GK
+  zone 37 with zone prefix (EPSG:4525).
+- ``f_pv_redline_edge.txt`` — 界址点 parcel partly in a red line (gets a fix hint).
+
+All positions derive from illustrative layers: they are demonstrations, not real
+projects.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from openpyxl import Workbook
+from pyproj import Transformer
+from shapely.geometry import LineString, Point, box
+from shapely.ops import nearest_points
+
+from ordos_geo.catalog import Catalog
+from ordos_geo.crs import WORK_CRS
+from ordos_geo.io.projects import to_work_crs
+from ordos_geo.zoning.rules import LayerRef
+from ordos_geo.zoning.zones import ZoneSource
+
+HERE = Path(__file__).resolve().parent
+RNG = np.random.default_rng(20231031)
+
+
+def _zones() -> dict[str, Any]:
+    cat = Catalog.load()
+    src = ZoneSource(cat)
+
+    def u(layer: str, **where: Any) -> Any:
+        ref = LayerRef.model_validate({"layer": layer, "where": where})
+        return shapely.union_all(src.index([ref], rule_id="examples", rules_file="-").geoms)
+
+    def lc(*classes: int) -> Any:
+        ref = LayerRef.model_validate({"layer": "landcover", "classes": list(classes)})
+        return shapely.union_all(src.index([ref], rule_id="examples", rules_file="-").geoms)
+
+    z = {
+        "urban": u("urban_cores"),
+        "park_general": u("parks", park_kind="general", mengxi=0, qipanjing_mengxi=0),
+        "park_mengxi": u("parks", mengxi=1),
+        "park_qipanjing": u("parks", qipanjing_mengxi=1),
+        "park_zero": u("parks", park_kind="zero_carbon"),
+        "park_low": u("parks", park_kind="low_carbon_demo"),
+        "red_lines": u("red_lines"), "reserves": u("nature_reserves"),
+        "cu1": u("control_units", category=1), "kubuqi": u("kubuqi"), "mu_us": u("mu_us"),
+        "mining": u("mining_areas"), "subsidence": u("subsidence"),
+        "reclamation": u("reclamation"), "kongdui_banks": u("kongdui_banks"),
+        "settlements": u("settlements").buffer(1500), "cropland": lc(12, 14),
+        "barren": lc(16),
+    }
+    z["city"] = shapely.union_all(to_work_crs(cat.vector("city", crs=None)).geometry.to_numpy())
+    z["settlement_pts"] = u("settlements")
+    return z
+
+
+Z = _zones()
+LAYERS = [k for k in Z if k not in ("city", "settlement_pts")]
+
+
+def _others(allow: tuple[str, ...]) -> Any:
+    return shapely.union_all([Z[k] for k in LAYERS if k not in allow])
+
+
+def _sample_in(geom: Any, n: int = 4000) -> np.ndarray:
+    x0, y0, x1, y1 = geom.bounds
+    pts = shapely.points(RNG.uniform(x0, x1, n), RNG.uniform(y0, y1, n))
+    shapely.prepare(geom)
+    return pts[shapely.contains(geom, pts)]
+
+
+def _square(p: Point, size: float) -> Any:
+    return box(p.x - size / 2, p.y - size / 2, p.x + size / 2, p.y + size / 2)
+
+
+def inside(target: str, *, allow: tuple[str, ...] = (), size: float = 200.0,
+           margin: float = 300.0) -> Any:
+    """A square footprint ≥ 100 m inside ``target``, ≥ ``margin`` from disallowed zones."""
+    others = _others((target, *allow))
+    inner = Z[target].buffer(-(size / 2 + 100))
+    for p in _sample_in(inner if not inner.is_empty else Z[target]):
+        fp = _square(p, size)
+        if fp.buffer(margin).within(Z["city"]) and fp.buffer(margin).disjoint(others):
+            return fp
+    sys.exit(f"no clear spot inside {target} (allow={allow})")
+
+
+def near(target: str, *, dist: float = 400.0, allow: tuple[str, ...] = (),
+         size: float = 200.0, margin: float = 150.0) -> Any:
+    """A square footprint about ``dist`` m outside ``target`` and clear of other zones."""
+    others = _others((target, *allow))
+    ring = Z[target].buffer(dist + size / 2).boundary
+    for t in RNG.uniform(0, ring.length, 4000):
+        fp = _square(ring.interpolate(t), size)
+        if fp.within(Z["city"]) and fp.buffer(margin).disjoint(others) \
+                and 0.5 * dist <= fp.distance(Z[target]) <= 2 * dist:
+            return fp
+    sys.exit(f"no clear spot near {target}")
+
+
+def far(size: float = 200.0, margin: float = 2000.0) -> Any:
+    """A footprint at least ``margin`` m from every zone."""
+    allz = _others(())
+    for p in _sample_in(Z["city"].buffer(-5000)):
+        fp = _square(p, size)
+        if fp.buffer(margin).disjoint(allz):
+            return fp
+    sys.exit("no clear spot far from all zones")
+
+
+def crossing(target: str, *, allow: tuple[str, ...] = (), length: float = 3000.0) -> Any:
+    """A straight line crossing ``target`` whose ends lie outside it."""
+    others = _others((target, *allow))
+    for p in _sample_in(Z[target]):
+        for ang in (0.0, np.pi / 2, np.pi / 4, -np.pi / 4):
+            dx, dy = np.cos(ang) * length / 2, np.sin(ang) * length / 2
+            ln = LineString([(p.x - dx, p.y - dy), (p.x + dx, p.y + dy)])
+            ends = [Point(ln.coords[0]), Point(ln.coords[-1])]
+            if all(not Z[target].contains(e) for e in ends) and ln.buffer(200).disjoint(others):
+                return ln
+    sys.exit(f"no line crossing {target}")
+
+
+def near_point(target: str, dist: float, *, allow: tuple[str, ...] = ()) -> Any:
+    """A point ``dist`` m from the nearest feature of a point layer, clear of other zones."""
+    others = _others(("settlements", *allow))
+    pts = shapely.get_parts(Z[target])
+    for p in pts:
+        for ang in RNG.uniform(0, 2 * np.pi, 64):
+            q = Point(p.x + dist * np.cos(ang), p.y + dist * np.sin(ang))
+            nearest = min(q.distance(x) for x in pts)
+            if abs(nearest - dist) < 1 and q.buffer(150).disjoint(others):
+                return q
+    sys.exit(f"no point {dist} m from {target}")
+
+
+# ---------------------------------------------------------------------------- examples
+ENC_RENEW = ("kubuqi", "mu_us", "mining", "subsidence", "reclamation", "kongdui_banks",
+             "barren")
+
+
+def row(pid: str, name: str, industry: str, stage: str, geom: Any, expect: str,
+        **attrs: Any) -> dict[str, Any]:
+    return {"id": pid, "name": name, "industry": industry, "stage": stage, "expect": expect,
+            "geometry": geom, **attrs}
+
+
+def plan_points() -> list[dict[str, Any]]:
+    b = {"energy_efficiency": "benchmark"}
+    return [
+        row("E-P4b-1", "园区外新建煤化工", "coal_chemical", "new", far().centroid,
+            "prohibited +P-4b", **b),
+        row("E-P4c-1", "园区外煤化工扩建", "coal_chemical", "expansion", far().centroid,
+            "prohibited +P-4c"),
+        row("E-P5a-1", "新建铁合金", "ferroalloy", "new", far().centroid, "prohibited +P-5a",
+            capacity=5, unit="万吨", **b),
+        row("E-P5a-2", "超高功率石墨电极", "graphite_electrode_uhp", "new", far().centroid,
+            "compliant -P-5a"),
+        row("E-P5d-1", "新建煤电(能效基准)", "coal_power", "new", far().centroid,
+            "restricted +P-5d", capacity=66, unit="万千瓦", energy_efficiency="baseline"),
+        row("E-P5d-2", "新建煤电(能效标杆)", "coal_power", "new", far().centroid,
+            "compliant -P-5d", capacity=66, unit="万千瓦", **b),
+        row("E-P6a-1", "新建燃煤自备电厂", "captive_coal_power", "new", far().centroid,
+            "prohibited +P-6a", capacity=350, unit="MW", **b),
+        row("E-P6a-2", "燃煤自备电厂搬迁", "captive_coal_power", "relocation", far().centroid,
+            "compliant -P-6a", capacity=350, unit="MW"),
+        row("E-P6b-1", "配套直燃煤设施", "other", "new", far().centroid, "prohibited +P-6b",
+            direct_coal_firing="是"),
+        row("E-P6b-2", "无直燃煤设施", "other", "new", far().centroid, "compliant -P-6b",
+            direct_coal_firing="否"),
+        row("E-P6c-1", "20万千瓦供热机组", "coal_power", "new", far().centroid,
+            "review +P-6c", capacity=200, unit="MW", **b),
+        row("E-P6c-2", "35万千瓦供热机组", "coal_power", "new", far().centroid,
+            "compliant -P-6c", capacity=350, unit="MW", **b),
+        row("E-P9a-1", "煤矿(无铁路专用线)", "coal_mining", "new", far().centroid,
+            "review +P-9a", annual_bulk_freight_mt=2.0),
+        row("E-P9a-2", "煤矿(有铁路专用线)", "coal_mining", "new", far().centroid,
+            "compliant -P-9a", annual_bulk_freight_mt=2.0, rail_spur="是"),
+        row("E-P12a-1", "保护区内制氢", "hydrogen", "new", inside("reserves", allow=("cu1",
+            "red_lines", "barren", "cropland")).centroid, "prohibited +P-12a +P-4e"),
+        row("E-P12a-2", "保护区外制氢", "hydrogen", "new",
+            near("reserves", allow=("barren", "cropland")).centroid, "compliant -P-12a"),
+        row("E-XSS", "<script>alert(1)</script>", "other", "new", far().centroid,
+            "compliant"),
+    ]
+
+
+def ledger_rows() -> list[dict[str, Any]]:
+    # steel: existing 80 (illustrative ledger) + 5 + 5 + 2 + 2 = 94; +10 -> 104 > 100 is
+    # flagged and not added; +6 -> 100 fits exactly.
+    s = {"energy_efficiency": "benchmark", "capacity_replacement": True, "unit": "万吨"}
+    return [
+        row("E-P4a-1", "主城区新建钢铁", "steel", "new", inside("urban", allow=(
+            "park_general", "park_zero", "cu1", "cropland", "barren"), margin=100),
+            "prohibited +P-4a", capacity=5, **s),
+        row("E-P4a-2", "主城区外新建钢铁", "steel", "new", near("urban"), "compliant -P-4a",
+            capacity=5, **s),
+        row("E-P5b-1", "钢铁扩建(无置换)", "steel", "expansion", far(), "restricted +P-5b",
+            capacity=2, unit="万吨"),
+        row("E-P5b-2", "钢铁扩建(等量置换)", "steel", "expansion", far(), "compliant -P-5b",
+            capacity=2, **s),
+        row("E-P8b-1", "钢铁超上限", "steel", "new", far(), "prohibited +P-8b", capacity=10,
+            **s),
+        row("E-P8b-2", "钢铁恰好达上限", "steel", "new", far(), "compliant -P-8b", capacity=6,
+            **s),
+    ]
+
+
+def park_rows() -> list[dict[str, Any]]:
+    b = {"energy_efficiency": "benchmark"}
+    ok = ("cu1", "cropland", "barren", "urban", "mining", "subsidence", "reclamation")
+    return [
+        row("E-P4b-2", "园区内新建煤化工", "coal_chemical", "new",
+            inside("park_general", allow=ok).centroid, "compliant -P-4b", **b),
+        row("E-P4c-2", "园区内煤化工扩建", "coal_chemical", "expansion",
+            inside("park_general", allow=ok).centroid, "compliant -P-4c"),
+        row("E-P4d-1", "蒙西产业园新建煤化工", "coal_chemical", "new",
+            inside("park_mengxi", allow=("park_qipanjing", *ok)).centroid,
+            "prohibited +P-4d", **b),
+        row("E-P4d-2", "蒙西产业园制氢", "hydrogen", "new",
+            inside("park_mengxi", allow=("park_qipanjing", *ok)).centroid, "compliant -P-4d"),
+        row("E-P5c-1", "园区内炼油扩建(未纳入规划)", "refining", "expansion",
+            inside("park_general", allow=ok).centroid, "prohibited +P-5c -P-4c"),
+        row("E-P5c-2", "园区内炼油扩建(已纳入规划)", "refining", "expansion",
+            inside("park_general", allow=ok).centroid, "compliant -P-5c", in_national_plan="是"),
+        row("E-P5e-1", "棋盘井电解铝", "electrolytic_aluminium", "new",
+            inside("park_qipanjing", allow=("park_mengxi", *ok)).centroid, "restricted +P-5e",
+            capacity_replacement="是", **b),
+        row("E-P5e-2", "棋盘井光伏玻璃", "pv_glass", "new",
+            inside("park_qipanjing", allow=("park_mengxi", *ok)).centroid, "compliant -P-5e"),
+        row("E-P8a-1", "园区内新建焦化(无置换)", "coking", "new",
+            inside("park_general", allow=ok).centroid, "restricted +P-8a", capacity=10,
+            unit="万吨", **b),
+        row("E-P8a-2", "园区内新建焦化(减量置换)", "coking", "new",
+            inside("park_general", allow=ok).centroid, "compliant -P-8a", capacity=10,
+            unit="万吨", capacity_replacement="是", **b),
+        row("E-P19a-1", "零碳产业园储能", "storage", "new",
+            inside("park_zero", allow=ok).centroid, "review +P-19a"),
+        row("E-P19a-2", "一般园区储能", "storage", "new",
+            inside("park_general", allow=ok).centroid, "compliant -P-19a -P-19b"),
+        row("E-P19b-1", "低碳示范园区储能", "storage", "new",
+            inside("park_low", allow=ok).centroid, "review +P-19b"),
+    ]
+
+
+def renewable_rows() -> list[dict[str, Any]]:
+    return [
+        row("E-P6d-1", "库布其光伏", "pv", "new", inside("kubuqi", allow=ENC_RENEW, size=500),
+            "compliant +P-6d", capacity=50, unit="MW"),
+        row("E-P6d-2", "库布其边外光伏", "pv", "new", near("kubuqi", allow=("barren",)),
+            "compliant -P-6d", capacity=10, unit="MW"),
+        row("E-P15a-1", "排土场光伏", "pv", "new",
+            inside("reclamation", allow=("mining", "subsidence", "barren")),
+            "compliant +P-15a +P-6d", capacity=20, unit="MW"),
+        row("E-P15a-2", "排土场储能", "storage", "new",
+            inside("reclamation", allow=("mining", "subsidence", "barren")),
+            "compliant -P-15a"),
+        row("E-N1a-1", "红线内光伏方阵", "pv", "new",
+            inside("red_lines", allow=("cu1", *ENC_RENEW), size=200, margin=200),
+            "prohibited +N-1a +P-12a"),
+        row("E-N1b-1", "穿越红线的送出线路", "pv", "new",
+            crossing("red_lines", allow=("cu1", "cropland", *ENC_RENEW)),
+            "review +N-1b +P-4e -N-1a -P-12a", component="line"),
+        row("E-N1b-2", "远离红线的送出线路", "pv", "new", far().boundary,
+            "compliant -N-1b -P-4e", component="line"),
+        row("E-N2a-1", "耕地像元上的光伏", "pv", "new",
+            inside("cropland", allow=("barren",), size=300, margin=300),
+            "review +N-2a"),
+        row("E-N2a-2", "耕地像元外的光伏", "pv", "new",
+            near("cropland", dist=400, allow=()), "compliant -N-2a -N-2c"),
+        row("E-N2c-1", "荒漠(裸地)光伏", "pv", "new",
+            inside("barren", allow=ENC_RENEW, size=300), "compliant +N-2c"),
+        row("E-N3a-1", "保护区内风机", "wind", "new",
+            inside("reserves", allow=("cu1", "red_lines", *ENC_RENEW, "cropland")).centroid,
+            "prohibited +N-3a +P-12a"),
+        row("E-N3a-2", "保护区外风机", "wind", "new",
+            near("reserves", dist=600, allow=(*ENC_RENEW, "cropland")).centroid,
+            "compliant -N-3a"),
+        row("E-W1-1", "距居民点300米风机", "wind", "new",
+            near_point("settlement_pts", 300, allow=("urban", "cu1", "cropland", *ENC_RENEW)),
+            "review +W-1"),
+        row("E-W1-2", "距居民点800米风机", "wind", "new",
+            near_point("settlement_pts", 800, allow=("urban", "cu1", "cropland", *ENC_RENEW)),
+            "compliant -W-1"),
+    ]
+
+
+def _lonlat(rows: list[dict[str, Any]]) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=WORK_CRS).to_crs(4326)
+
+
+def _write_coordfile(path: Path, parcel_id: str, name: str, poly: Any) -> None:
+    """界址点 TXT in CGCS2000 GK zone 37 with zone prefix (EPSG:4525); X north, Y east."""
+    tr = Transformer.from_crs(WORK_CRS, "EPSG:4525", always_xy=True)
+    rings = [poly.exterior, *poly.interiors]
+    pts: list[str] = []
+    k = 1
+    for ring_no, ring in enumerate(rings, start=1):
+        for x, y in ring.coords:
+            e, n = tr.transform(x, y)
+            pts.append(f"J{k},{ring_no},{n:.3f},{e:.3f}")
+            k += 1
+    area_ha = poly.area / 1e4
+    text = ["[属性描述]", "坐标系=2000国家大地坐标系", "几度分带=3", "投影类型=高斯克吕格",
+            "计量单位=米", "带号=37", "精度=0.001", "转换参数=,,,,,,", "[地块坐标]",
+            f"{len(pts)},{area_ha:.4f},{parcel_id},{name},面,,光伏用地,,@", *pts]
+    path.write_bytes(("\r\n".join(text) + "\r\n").encode("gbk"))
+
+
+def main() -> None:
+    pts = _lonlat(plan_points())
+    pts["经度"], pts["纬度"] = pts.geometry.x.round(6), pts.geometry.y.round(6)
+    cols = {"id": "项目编号", "name": "项目名称", "industry": "行业", "stage": "阶段",
+            "capacity": "产能", "unit": "单位", "expect": "expect"}
+    pts.drop(columns="geometry").rename(columns=cols).to_csv(
+        HERE / "a_plan_points.csv", index=False, encoding="utf-8-sig")
+
+    _lonlat(ledger_rows()).to_file(HERE / "b_ledger.geojson", driver="GeoJSON")
+
+    parks = _lonlat(park_rows())
+    parks["经度"], parks["纬度"] = parks.geometry.x.round(6), parks.geometry.y.round(6)
+    table = parks.drop(columns="geometry").rename(columns=cols)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "projects"
+    ws.append(list(table.columns))
+    for rec in table.itertuples(index=False):
+        ws.append([None if (isinstance(v, float) and np.isnan(v)) else v for v in rec])
+    wb.save(HERE / "c_parks.xlsx")
+
+    _lonlat(renewable_rows()).to_file(HERE / "d_renewables.geojson", driver="GeoJSON")
+
+    sub = inside("subsidence", allow=("mining", "reclamation", "barren", "cropland"),
+                 size=600, margin=200)
+    c = sub.centroid
+    hole = box(c.x - 40, c.y - 40, c.x + 40, c.y + 40)
+    _write_coordfile(HERE / "e_pv_subsidence.txt", "JZD-SUB-01", "沉陷区光伏复合项目地块",
+                     sub.difference(hole))
+    # a parcel straddling a red-line edge: half inside -> prohibited, fix hint = other half
+    line = crossing("red_lines", allow=("cu1", "cropland", *ENC_RENEW), length=800)
+    edge = Point(line.coords[0])
+    inner = nearest_points(Z["red_lines"].boundary, edge)[0]
+    parcel = box(inner.x - 150, inner.y - 150, inner.x + 150, inner.y + 150)
+    _write_coordfile(HERE / "f_pv_redline_edge.txt", "JZD-RL-01", "跨红线光伏地块", parcel)
+    (HERE / "expected_parcels.yaml").write_text(
+        "# Expected outcomes of the 界址点 examples (TXT files carry no attributes).\n"
+        "JZD-SUB-01: compliant +P-15a +P-6d\n"
+        "JZD-RL-01: prohibited +N-1a +P-12a\n", encoding="utf-8")
+    print("wrote examples to", HERE)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""``ordos-geo check PROJECTS...`` — screen proposed projects against the zoning rules."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ordos_geo.cli.options import echo, echo_json
+
+__all__ = ["FAIL_EXIT_CODE", "register"]
+
+#: Exit code when a project reaches the ``--fail-on`` severity.
+FAIL_EXIT_CODE = 3
+
+
+class FailOn(StrEnum):
+    """Severities that can fail the command."""
+
+    prohibited = "prohibited"
+    restricted = "restricted"
+    review = "review"
+
+
+def _fit(text: str, width: int) -> str:
+    import unicodedata
+
+    out, w = "", 0
+    for ch in text.replace("\n", " "):
+        cw = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        if w + cw > width - 1 and len(text) > len(out) + 1:
+            return out + "…"
+        out, w = out + ch, w + cw
+    return out
+
+
+def check(
+    projects: Annotated[list[Path], typer.Argument(
+        help="Project files (GPKG, SHP, GeoJSON, KML, CSV, XLSX, 界址点 TXT) or folders of them.",
+        metavar="PROJECTS")],
+    rules: Annotated[Path | None, typer.Option(
+        "--rules", metavar="FILE", dir_okay=False,
+        help="User rules YAML: adds rules or replaces default rules with the same id.")] = None,
+    catalog: Annotated[Path | None, typer.Option(
+        "--catalog", metavar="FILE", dir_okay=False,
+        help="User catalog YAML overlaid on the default layer set.")] = None,
+    ledger: Annotated[Path | None, typer.Option(
+        "--ledger", metavar="FILE", dir_okay=False,
+        help="Capacity ledger CSV (default analyses/capacity_ledger.csv, illustrative).")] = None,
+    out: Annotated[Path, typer.Option(
+        "--out", metavar="DIR", file_okay=False,
+        help="Output folder for conflicts.csv/.gpkg, verdicts.xlsx, screening_summary.json.")
+    ] = Path("maps/screening"),
+    fail_on: Annotated[FailOn | None, typer.Option(
+        "--fail-on", help="Exit with code 3 when a project reaches this severity or worse.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print one JSON object (per-project verdicts) as the last stdout line.")
+    ] = False,
+    industry: Annotated[str | None, typer.Option(
+        "--industry", help="Industry for inputs without one (e.g. pv, wind, 光伏).")] = None,
+    stage: Annotated[str | None, typer.Option(
+        "--stage", help="Stage for inputs without one: new, expansion, relocation.")] = None,
+    capacity: Annotated[float | None, typer.Option(
+        "--capacity", help="Capacity for inputs without one (unit from --unit).")] = None,
+    unit: Annotated[str | None, typer.Option(
+        "--unit", help="Capacity unit for inputs without one (MW, 万千瓦, 万吨 …).")] = None,
+    component: Annotated[str | None, typer.Option(
+        "--component", help="Component for inputs without one: array, turbine, substation, "
+        "road, line.")] = None,
+    zone: Annotated[int | None, typer.Option(
+        "--zone", help="3° Gauss-Krüger zone of 界址点 files without a usable 带号 (e.g. 37).")
+    ] = None,
+    crs: Annotated[str | None, typer.Option(
+        "--crs", help="Declared CRS of inputs without one (e.g. EPSG:4490, EPSG:4525, GCJ-02).")
+    ] = None,
+    overwrite: Annotated[bool, typer.Option(
+        "--overwrite", help="Replace existing output files.")] = False,
+) -> None:
+    """Screen proposed projects: verdicts, conflicts with areas in m²/公顷/亩, fix hints.
+
+    Exit codes: 0 done; 1 bad input; 2 usage; 3 a project reached --fail-on.
+    """
+    from ordos_geo.io.projects import ProjectDefaults
+    from ordos_geo.zoning import check_projects, project_records, write_outputs
+    from ordos_geo.zoning.outputs import VERDICT_ZH
+    from ordos_geo.zoning.rules import SEVERITY_ORDER
+
+    defaults = ProjectDefaults(industry=industry, stage=stage, capacity=capacity,
+                               capacity_unit=unit, component=component, zone=zone, crs=crs)
+    result = check_projects(projects, catalog=catalog, rules_path=rules, ledger_path=ledger,
+                            defaults=defaults)
+    paths = write_outputs(result, out, overwrite=overwrite)
+    counts = result.verdict_counts()
+    records = project_records(result)
+    failed = False
+    if fail_on is not None:
+        worst = SEVERITY_ORDER[: SEVERITY_ORDER.index(fail_on.value) + 1]
+        failed = bool(result.projects["verdict"].isin(worst).any())
+    if as_json:
+        echo_json({"verdicts": counts, "projects": records,
+                   "skipped_rules": result.skipped_rules,
+                   "outputs": {k: str(v) for k, v in paths.items()},
+                   "fail_on": fail_on.value if fail_on else None, "failed": failed})
+    else:
+        from ordos_geo.cli.layers import format_table
+
+        rows = []
+        for r in records:
+            rules_txt = ",".join(h["rule_id"] for h in r["hits"] if h["severity"] != "encouraged")
+            enc = ",".join(h["rule_id"] for h in r["hits"] if h["severity"] == "encouraged")
+            rows.append([_fit(str(r["id"]), 16), _fit(str(r["name"]), 24),
+                         f"{VERDICT_ZH.get(r['verdict'], '')} {r['verdict']}",
+                         "" if r["area_ha"] is None else f"{r['area_ha']:.2f}",
+                         "" if r["area_mu"] is None else f"{r['area_mu']:.1f}",
+                         _fit(rules_txt, 30), _fit(enc, 20)])
+        for line in format_table(["id", "name", "verdict", "ha", "亩", "rules", "encouraged"],
+                                 rows):
+            echo(line)
+        echo("")
+        echo("verdicts: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        for s in result.skipped_rules:
+            echo(f"rule {s['rule_id']}: {s['reason']}")
+        echo("wrote: " + ", ".join(str(p) for p in paths.values()))
+    if failed:
+        raise typer.Exit(FAIL_EXIT_CODE)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``check`` command to the CLI."""
+    app.command("check", no_args_is_help=True)(check)

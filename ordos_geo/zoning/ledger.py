@@ -1,0 +1,174 @@
+"""Capacity-cap ledger for the plan's 2025 caps (鄂环发〔2023〕76号 三(八)2, rule P-8b).
+
+Existing and approved capacity comes from a CSV (default
+``analyses/capacity_ledger.csv``, **illustrative** numbers — replace it with
+``--ledger FILE``). Proposed projects are added in input order; a project whose
+capacity would push the running total over the cap is flagged and **not** added (it
+would not be approved), so later, smaller proposals are judged on the total without it.
+
+CSV columns: ``industry, name, capacity, unit, status, provenance, source`` where
+``status`` is ``existing`` or ``approved`` and ``unit`` a mass-per-year unit (万吨, t,
+Mt …).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ordos_geo.config import display_path
+from ordos_geo.errors import ConfigError
+from ordos_geo.io.projects import INDUSTRIES, _unit_factor
+from ordos_geo.zoning.rules import Cap
+
+__all__ = ["DEFAULT_LEDGER", "LedgerResult", "read_ledger", "run_ledger"]
+
+log = logging.getLogger(__name__)
+
+#: The bundled illustrative ledger.
+DEFAULT_LEDGER = Path(__file__).resolve().parents[2] / "analyses" / "capacity_ledger.csv"
+_REQUIRED = ("industry", "name", "capacity", "unit", "status")
+
+
+@dataclass
+class LedgerResult:
+    """Outcome of the ledger check.
+
+    Attributes
+    ----------
+    flags
+        One dict per flagged project: ``pidx`` (row position), ``industry``,
+        ``existing`` (existing + approved in the ledger file), ``before``, ``after``,
+        ``cap``, ``unit`` (万吨 per year).
+    summary
+        One row per capped industry: cap, existing, approved, proposed_accepted,
+        proposed_flagged, total_after, headroom (万吨 per year).
+    unchecked
+        Project ids that could not be counted (no capacity in a mass unit).
+    """
+
+    flags: list[dict[str, Any]] = field(default_factory=list)
+    summary: pd.DataFrame = field(default_factory=pd.DataFrame)
+    unchecked: list[str] = field(default_factory=list)
+
+
+def read_ledger(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Read a capacity ledger CSV.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows plus ``capacity_10kt`` (万吨 per year); ``attrs["path"]`` and
+        ``attrs["provenance"]`` (the set of row provenances) are filled.
+
+    Raises
+    ------
+    ConfigError
+        Missing columns, unknown industry or status, bad or negative capacity, unknown
+        unit — one line with the file, the row and the field.
+    """
+    p = Path(path) if path is not None else DEFAULT_LEDGER
+    shown = display_path(p)
+    if not p.is_file():
+        raise ConfigError(f"{shown}: ledger file not found; pass --ledger FILE")
+    try:
+        df = pd.read_csv(p, encoding="utf-8-sig", dtype=str, keep_default_na=False,
+                         comment="#")
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{shown}: cannot parse as CSV ({exc}); save it as UTF-8 CSV") from exc
+    missing = [c for c in _REQUIRED if c not in df.columns]
+    if missing:
+        raise ConfigError(f"{shown}: missing column(s) {', '.join(missing)} (need: "
+                          f"{', '.join(_REQUIRED)}); add them")
+    vals: list[float] = []
+    for i, row in df.iterrows():
+        where = f"{shown}: row {int(str(i)) + 2}"
+        if row["industry"] not in INDUSTRIES:
+            raise ConfigError(f"{where}: field 'industry': unknown {row['industry']!r} "
+                              f"(valid: {', '.join(INDUSTRIES)}); fix the value")
+        if row["status"] not in ("existing", "approved"):
+            raise ConfigError(f"{where}: field 'status': {row['status']!r} is not existing or "
+                              "approved; fix the value")
+        try:
+            cap = float(row["capacity"])
+        except ValueError:
+            raise ConfigError(f"{where}: field 'capacity': not a number "
+                              f"({row['capacity']!r}); write a plain number") from None
+        if not math.isfinite(cap) or cap < 0:
+            raise ConfigError(f"{where}: field 'capacity': must be a number ≥ 0 (got {cap:g}); "
+                              "fix the value")
+        kind = _unit_factor(row["unit"])
+        if kind is None or kind[0] != "mass":
+            raise ConfigError(f"{where}: field 'unit': {row['unit']!r} is not a mass-per-year "
+                              "unit; use 万吨, t or Mt")
+        vals.append(cap * kind[1])
+    df["capacity_10kt"] = np.asarray(vals, dtype="float64")
+    df.attrs["path"] = shown
+    prov = sorted(set(df["provenance"])) if "provenance" in df.columns else ["unknown"]
+    df.attrs["provenance"] = prov
+    if "illustrative" in prov:
+        log.warning("%s: capacity ledger is illustrative; replace it with --ledger FILE", shown)
+    return df
+
+
+def run_ledger(
+    projects: pd.DataFrame,
+    applicable: np.ndarray,
+    caps: Sequence[Cap],
+    ledger: pd.DataFrame,
+) -> LedgerResult:
+    """Add applicable projects to the running totals in input order and flag cap breaches.
+
+    Parameters
+    ----------
+    projects
+        Project table (``id``, ``industry``, ``capacity_10kt`` in 万吨 per year).
+    applicable
+        Boolean mask of projects the ledger rule applies to (industry and stage).
+    caps
+        The caps (unit 万吨 per year).
+    ledger
+        From :func:`read_ledger`.
+    """
+    res = LedgerResult()
+    rows = []
+    cap_10kt = pd.to_numeric(projects["capacity_10kt"], errors="coerce").to_numpy(dtype="float64")
+    ids = projects["id"].astype(str).to_numpy()
+    industry = projects["industry"].to_numpy()
+    for cap in caps:
+        sel = ledger["industry"] == cap.industry
+        existing = float(ledger.loc[sel & (ledger["status"] == "existing"), "capacity_10kt"].sum())
+        approved = float(ledger.loc[sel & (ledger["status"] == "approved"), "capacity_10kt"].sum())
+        running = existing + approved
+        accepted = flagged = 0.0
+        idx = np.flatnonzero(applicable & (industry == cap.industry))
+        for i in idx:
+            value = float(cap_10kt[i])
+            if not math.isfinite(value):
+                res.unchecked.append(ids[i])
+                log.warning("project %s (%s): no capacity in a mass unit (万吨); not checked "
+                            "against the %s cap", ids[i], cap.industry, cap.industry)
+                continue
+            after = running + value
+            if after > cap.cap * (1 + 1e-12):
+                res.flags.append({"pidx": int(i), "industry": cap.industry,
+                                  "existing": existing + approved, "before": running,
+                                  "after": after, "cap": cap.cap, "unit": cap.unit})
+                flagged += value
+            else:
+                running = after
+                accepted += value
+        rows.append({"industry": cap.industry, "year": cap.year, "cap": cap.cap,
+                     "unit": cap.unit, "existing": existing, "approved": approved,
+                     "proposed_accepted": accepted, "proposed_flagged": flagged,
+                     "total_after": running, "headroom": cap.cap - running})
+    res.summary = pd.DataFrame(rows)
+    return res

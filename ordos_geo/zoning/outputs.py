@@ -1,0 +1,289 @@
+"""Screening result files: conflicts.csv, conflicts.gpkg, verdicts.xlsx, screening_summary.json.
+
+- ``conflicts.csv`` — one row per project × rule hit, UTF-8 **with BOM** (Excel then
+  shows Chinese correctly); areas in m², 公顷 (ha) and 亩, distances in metres.
+- ``conflicts.gpkg`` — layers ``projects`` (with verdict), ``hits`` (the conflicting
+  part of each footprint) and ``fix_hints`` (compliant remainders), EPSG:4326.
+- ``verdicts.xlsx`` — one sheet per verdict class (禁止/限制/审查/合规) with Chinese
+  headers, plus the hits, fix hints, the ledger and notes.
+- ``screening_summary.json`` — counts, rules, skipped rules, ledger, layer provenance.
+
+All files are written atomically (:mod:`ordos_geo.io.atomic`). Text from the input
+files (project names …) is written verbatim; no HTML is produced here. Spreadsheet
+cells that start with ``=``, ``+``, ``-`` or ``@`` are stored as text, never as
+formulas.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+
+from ordos_geo.errors import OutputError
+from ordos_geo.io.atomic import atomic_path, check_output_path, ensure_out_dir, write_text_atomic
+from ordos_geo.zoning.screen import HIT_COLUMNS, ScreeningResult
+
+__all__ = ["OUTPUT_FILES", "VERDICT_ZH", "project_records", "summary_dict", "write_outputs"]
+
+log = logging.getLogger(__name__)
+
+#: File names written by :func:`write_outputs`.
+OUTPUT_FILES = ("conflicts.csv", "conflicts.gpkg", "verdicts.xlsx", "screening_summary.json")
+#: Verdict / severity labels in Chinese.
+VERDICT_ZH = {"prohibited": "禁止", "restricted": "限制", "review": "审查", "compliant": "合规",
+              "encouraged": "鼓励"}
+_PROJECT_OUT = ["id", "name", "industry", "stage", "capacity", "capacity_unit", "verdict",
+                "area_m2", "area_ha", "area_mu", "n_hits", "rules_hit", "encouraged",
+                "control_units", "control_unit_names", "control_unit_categories",
+                "in_national_plan",
+                "capacity_replacement", "energy_efficiency", "direct_coal_firing",
+                "annual_bulk_freight_mt", "rail_spur", "component", "expect", "source_file",
+                "source_row"]
+_PROJECT_ZH = {"id": "项目编号", "name": "项目名称", "industry": "行业", "stage": "阶段",
+               "capacity": "产能/规模", "capacity_unit": "单位", "verdict": "结论",
+               "area_m2": "占地面积(平方米)", "area_ha": "占地面积(公顷)",
+               "area_mu": "占地面积(亩)",
+               "n_hits": "命中规则数", "rules_hit": "命中规则", "encouraged": "鼓励事项",
+               "control_units": "三线一单单元编码", "control_unit_names": "三线一单单元名称",
+               "control_unit_categories": "管控类别", "source_file": "来源文件",
+               "source_row": "来源行"}
+_HIT_ZH = {"project_id": "项目编号", "project_name": "项目名称", "rule_id": "规则编号",
+           "severity": "严重程度", "title_zh": "规则", "doc_no": "文号", "clause": "条款",
+           "quote": "原文摘录", "verify": "待核实", "overlap_m2": "重叠面积(平方米)",
+           "overlap_ha": "重叠面积(公顷)", "overlap_mu": "重叠面积(亩)",
+           "overlap_share": "占项目面积比例", "distance_m": "距离(米)", "zones": "涉及区域",
+           "message_zh": "说明", "message_en": "Message", "ledger_existing": "台账现有产能",
+           "ledger_before": "本项目前合计", "ledger_after": "本项目后合计",
+           "ledger_cap": "控制上限", "ledger_unit": "产能单位"}
+_FIX_ZH = {"project_id": "项目编号", "project_name": "项目名称", "prohibited_rules": "禁止类规则",
+           "footprint_m2": "项目面积(平方米)", "remainder_m2": "可保留面积(平方米)",
+           "remainder_ha": "可保留面积(公顷)", "remainder_mu": "可保留面积(亩)",
+           "remainder_share": "可保留比例", "note": "说明"}
+_ROUND = {"overlap_m2": 2, "overlap_ha": 4, "overlap_mu": 2, "overlap_share": 4,
+          "distance_m": 1, "area_m2": 2, "area_ha": 4, "area_mu": 2, "footprint_m2": 2,
+          "remainder_m2": 2, "remainder_ha": 4, "remainder_mu": 2, "remainder_share": 4,
+          "ledger_existing": 4, "ledger_before": 4, "ledger_after": 4}
+
+
+def _rounded(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for c, nd in _ROUND.items():
+        if c in out.columns:
+            out[c] = pd.to_numeric(out[c], errors="coerce").round(nd)
+    return out
+
+
+def _num(v: Any, nd: int = 4) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return round(f, nd) if math.isfinite(f) else None
+
+
+def project_records(result: ScreeningResult) -> list[dict[str, Any]]:
+    """Per project: id, name, verdict, area_ha, area_mu and hits (rule_id, severity, citation).
+
+    This is the list printed by ``ordos-geo check --json``.
+    """
+    by_p: dict[int, list[dict[str, Any]]] = {}
+    h = result.hits
+    for p, rid, sev, cit, zh, ov in zip(h["_pidx"], h["rule_id"], h["severity"], h["citation"],
+                                        h["message_zh"], h["overlap_ha"], strict=True):
+        by_p.setdefault(int(p), []).append({"rule_id": rid, "severity": sev, "citation": cit,
+                                            "message_zh": zh, "overlap_ha": _num(ov)})
+    pr = result.projects
+    out = []
+    units = pr["control_units"] if "control_units" in pr else [""] * len(pr)
+    for i, (pid, name, verdict, ha, mu, cu) in enumerate(zip(
+            pr["id"], pr["name"], pr["verdict"], pr["area_ha"], pr["area_mu"], units,
+            strict=True)):
+        out.append({"id": pid, "name": name, "verdict": verdict, "area_ha": _num(ha),
+                    "area_mu": _num(mu, 2), "control_units": [u for u in str(cu).split(";") if u],
+                    "hits": by_p.get(i, [])})
+    return out
+
+
+def summary_dict(result: ScreeningResult) -> dict[str, Any]:
+    """The content of ``screening_summary.json``."""
+    h = result.hits
+    by_rule: dict[str, dict[str, Any]] = {}
+    for rid, grp in h.groupby("rule_id", sort=False):
+        by_rule[str(rid)] = {"severity": str(grp["severity"].iloc[0]),
+                             "citation": str(grp["citation"].iloc[0]),
+                             "projects": int(grp["_pidx"].nunique())}
+    layers = result.meta.get("layers", {})
+    illustrative = sorted(k for k, v in layers.items() if v.get("provenance") == "illustrative")
+    notes = []
+    if illustrative:
+        notes.append("示意数据 / illustrative layers used (" + ", ".join(illustrative) +
+                     ") — replace with official data before relying on the verdicts")
+    ledger = result.meta.get("ledger") or {}
+    if "illustrative" in (ledger.get("provenance") or []):
+        notes.append("capacity ledger is illustrative — pass --ledger FILE with official numbers")
+    if result.skipped_rules:
+        notes.append("some rules were not evaluated for lack of layers: " +
+                     ", ".join(s["rule_id"] for s in result.skipped_rules))
+    return {
+        "tool": result.meta.get("tool"),
+        "inputs": result.meta.get("inputs", []),
+        "rules_files": result.meta.get("rules_files", []),
+        "work_crs": result.meta.get("work_crs"),
+        "n_projects": len(result.projects),
+        "verdicts": result.verdict_counts(),
+        "projects_with_encouraged": int((result.projects["encouraged"] != "").sum()),
+        "n_hits": len(h),
+        "hits_by_rule": by_rule,
+        "rules_evaluated": result.meta.get("rules_evaluated", []),
+        "skipped_rules": result.skipped_rules,
+        "fix_hints": len(result.fix_hints),
+        "ledger": {**ledger, "unchecked_projects": result.meta.get("ledger_unchecked", []),
+                   "caps": json.loads(result.ledger.to_json(orient="records", force_ascii=False))
+                   if len(result.ledger) else []},
+        "layers": layers,
+        "area_units": {"ha": "10000 m2", "mu": "10000/15 m2 = 666.67 m2"},
+        "notes": notes,
+        "seconds": result.meta.get("seconds"),
+    }
+
+
+def _for_gpkg(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    out = gdf.copy()
+    for c in out.columns:
+        if c == out.geometry.name:
+            continue
+        if out[c].dtype == object:
+            # mixed bool/None or text: store text ('' for missing), never 'None'
+            out[c] = [("" if v is None or (isinstance(v, float) and math.isnan(v)) else
+                       str(v).lower() if isinstance(v, bool | np.bool_) else str(v))
+                      for v in out[c]]
+    return out.to_crs("EPSG:4326")
+
+
+def _write_gpkg(result: ScreeningResult, path: Path, overwrite: bool) -> None:
+    projects = result.projects[[c for c in _PROJECT_OUT if c in result.projects.columns]
+                               + ["geometry"]]
+    hits = result.hits.drop(columns=["_pidx"])
+    layers = {"projects": _rounded(projects), "hits": _rounded(hits),
+              "fix_hints": _rounded(result.fix_hints)}
+    with atomic_path(path, overwrite=overwrite) as tmp:
+        for name, gdf in layers.items():
+            g = _for_gpkg(gpd.GeoDataFrame(gdf, geometry="geometry"))
+            kwargs: dict[str, Any] = {}
+            if len(g) == 0 or g.geometry.isna().all():
+                kwargs["geometry_type"] = "Unknown"
+            else:
+                types = set(g.geometry.dropna().geom_type)
+                kwargs["geometry_type"] = types.pop() if len(types) == 1 else "Unknown"
+            try:
+                pyogrio.write_dataframe(g, tmp, layer=name, driver="GPKG",
+                                        append=tmp.exists(), **kwargs)
+            except Exception as exc:  # pyogrio errors: one line, name the layer
+                raise OutputError(f"{path}: layer '{name}': cannot write ({exc}); check the "
+                                  "output folder") from exc
+
+
+def _xlsx_value(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, float | np.floating):
+        return None if not math.isfinite(float(v)) else float(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, bool | np.bool_):
+        return "是" if v else "否"
+    return v
+
+
+def _sheet(wb: Any, title: str, df: pd.DataFrame, headers: dict[str, str]) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    ws = wb.create_sheet(title)
+    ws.freeze_panes = "A2"
+    cols = [c for c in df.columns if c != "geometry" and not c.startswith("_")]
+    ws.append([headers.get(c, c) for c in cols])
+    for rec in df[cols].itertuples(index=False):
+        row: list[Any] = []
+        for v in rec:
+            v = _xlsx_value(v)
+            if isinstance(v, str):
+                v = ILLEGAL_CHARACTERS_RE.sub("", v)
+                if v[:1] in ("=", "+", "-", "@"):
+                    # text that looks like a formula stays text (no formula injection)
+                    cell = WriteOnlyCell(ws, value=v)
+                    cell.data_type = "s"
+                    v = cell
+            row.append(v)
+        ws.append(row)
+
+
+def _write_xlsx(result: ScreeningResult, path: Path, overwrite: bool) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)  # streams rows: fast and lean for large batches
+    pr = _rounded(result.projects[[c for c in _PROJECT_OUT if c in result.projects.columns]])
+    pr = pr.assign(verdict=[f"{VERDICT_ZH.get(v, v)} {v}" for v in pr["verdict"]])
+    for v in ("prohibited", "restricted", "review", "compliant"):
+        sel = result.projects["verdict"].to_numpy() == v
+        _sheet(wb, f"{VERDICT_ZH[v]} {v}", pr.loc[sel], _PROJECT_ZH)
+    hits = _rounded(result.hits.drop(columns=["_pidx"]))
+    hits = hits[[c for c in HIT_COLUMNS if c in _HIT_ZH]]
+    _sheet(wb, "冲突明细 hits", hits, _HIT_ZH)
+    _sheet(wb, "修正建议 fix hints", _rounded(result.fix_hints), _FIX_ZH)
+    _sheet(wb, "产能台账 ledger", result.ledger, {"industry": "行业", "year": "年份",
+                                                 "cap": "控制上限", "unit": "单位",
+                                                 "existing": "现有", "approved": "已批",
+                                                 "proposed_accepted": "拟建(未超限)",
+                                                 "proposed_flagged": "拟建(超限)",
+                                                 "total_after": "合计", "headroom": "余量"})
+    notes = pd.DataFrame({"说明 notes": summary_dict(result)["notes"] or ["-"]})
+    _sheet(wb, "说明 notes", notes, {})
+    with atomic_path(path, overwrite=overwrite) as tmp:
+        wb.save(tmp)
+
+
+def write_outputs(
+    result: ScreeningResult, out_dir: str | os.PathLike[str], *, overwrite: bool = False
+) -> dict[str, Path]:
+    """Write the four screening files into ``out_dir``.
+
+    Parameters
+    ----------
+    result
+        From :func:`ordos_geo.zoning.check_projects`.
+    out_dir
+        Output folder (created).
+    overwrite
+        Replace existing files; otherwise an existing file raises
+        :class:`~ordos_geo.errors.OutputError` before anything is written.
+
+    Returns
+    -------
+    dict
+        File name -> path.
+    """
+    d = ensure_out_dir(out_dir)
+    paths = {name: d / name for name in OUTPUT_FILES}
+    for p in paths.values():
+        check_output_path(p, overwrite=overwrite)
+    hits = _rounded(result.hits.drop(columns=["_pidx", "geometry"]))
+    csv_text = pd.DataFrame(hits[list(HIT_COLUMNS)]).to_csv(index=False, lineterminator="\r\n")
+    with atomic_path(paths["conflicts.csv"], overwrite=overwrite) as tmp:
+        tmp.write_bytes(csv_text.encode("utf-8-sig"))
+    _write_gpkg(result, paths["conflicts.gpkg"], overwrite)
+    _write_xlsx(result, paths["verdicts.xlsx"], overwrite)
+    write_text_atomic(paths["screening_summary.json"],
+                      json.dumps(summary_dict(result), ensure_ascii=False, indent=2,
+                                 default=str) + "\n", overwrite=overwrite)
+    log.info("wrote %s", ", ".join(str(p) for p in paths.values()))
+    return paths

@@ -1,0 +1,394 @@
+"""Declarative zoning rules: pydantic model of ``analyses/zoning_rules.yaml`` and filters.
+
+A rule says which projects it applies to (industry ids or industry *sets* defined in
+the rules file, stages, components, attribute conditions ``when``/``unless``), the
+spatial predicate on catalog layers, the severity, the citation and a bilingual
+message. A user rules file (``--rules FILE``) adds rules and replaces rules with the
+same id; its ``industry_sets`` replace sets of the same name.
+
+Examples
+--------
+>>> rs = load_rules()
+>>> rs.rule("P-4a").severity
+'prohibited'
+>>> "steel" in rs.expand_industries(["two_high"])
+True
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import Field, PrivateAttr, field_validator, model_validator
+
+from ordos_geo.config import StrictModel, display_path, load_yaml, validate
+from ordos_geo.errors import RuleError
+from ordos_geo.io.projects import INDUSTRIES, PROJECT_COLUMNS
+
+__all__ = [
+    "DEFAULT_RULES",
+    "SEVERITY_ORDER",
+    "Applies",
+    "Condition",
+    "LayerRef",
+    "Rule",
+    "RuleSet",
+    "Spatial",
+    "applicable_mask",
+    "load_rules",
+]
+
+log = logging.getLogger(__name__)
+
+#: The bundled rules file.
+DEFAULT_RULES = Path(__file__).resolve().parents[2] / "analyses" / "zoning_rules.yaml"
+
+Severity = Literal["prohibited", "restricted", "review", "encouraged"]
+#: Worst first; ``encouraged`` never sets the verdict.
+SEVERITY_ORDER: tuple[str, ...] = ("prohibited", "restricted", "review")
+Predicate = Literal["inside", "outside", "intersects", "within_distance", "anywhere", "ledger"]
+StageId = Literal["new", "expansion", "relocation"]
+ComponentId = Literal["array", "turbine", "substation", "road", "line"]
+
+
+class Citation(StrictModel):
+    """Where the rule comes from."""
+
+    doc_no: str = Field(description="document number (文号), e.g. 鄂环发〔2023〕76号")
+    title: str | None = Field(None, description="document title")
+    clause: str = Field(description="clause, part + item, e.g. 二(四)")
+    quote: str = Field(min_length=1, description="short verbatim quote from the document")
+    verify: bool = Field(False, description="true until checked against the official gazette")
+
+
+class Message(StrictModel):
+    """Bilingual message shown for a hit."""
+
+    zh: str = Field(min_length=1, description="Chinese message")
+    en: str = Field(min_length=1, description="English message")
+
+
+class Condition(StrictModel):
+    """A test on one project attribute; a bare scalar in YAML means ``eq``."""
+
+    eq: Any = Field(None, description="equal to")
+    ne: Any = Field(None, description="not equal to")
+    lt: float | None = Field(None, description="less than (numeric)")
+    le: float | None = Field(None, description="less than or equal (numeric)")
+    gt: float | None = Field(None, description="greater than (numeric)")
+    ge: float | None = Field(None, description="greater than or equal (numeric)")
+    in_: list[Any] | None = Field(None, alias="in", description="one of these values")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _scalar(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return {"eq": data}
+        return data
+
+    def evaluate(self, values: pd.Series) -> np.ndarray:
+        """Vectorised test; a missing value (None/NaN) never satisfies a condition."""
+        present = values.notna().to_numpy()
+        ok = present.copy()
+        obj = pd.Series(values.to_numpy(dtype=object), index=values.index)
+        if self.eq is not None:
+            ok &= obj.isin([self.eq]).to_numpy()
+        if self.ne is not None:
+            ok &= ~obj.isin([self.ne]).to_numpy()
+        if self.in_ is not None:
+            ok &= obj.isin(self.in_).to_numpy()
+        num = None
+        for op, ref in (("lt", self.lt), ("le", self.le), ("gt", self.gt), ("ge", self.ge)):
+            if ref is None:
+                continue
+            if num is None:
+                num = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64")
+            with np.errstate(invalid="ignore"):
+                cmp = {"lt": num < ref, "le": num <= ref, "gt": num > ref, "ge": num >= ref}[op]
+            ok &= cmp
+        return ok
+
+
+class Applies(StrictModel):
+    """Which projects a rule applies to (all given filters must hold)."""
+
+    industries: list[str] | None = Field(
+        None, description="industry ids or set names from industry_sets; omitted = all"
+    )
+    exclude_industries: list[str] = Field(
+        default_factory=list, description="industry ids or sets exempt from the rule"
+    )
+    stages: list[StageId] | None = Field(None, description="stages; omitted = all")
+    components: list[ComponentId] | None = Field(None, description="components; omitted = all")
+    exclude_components: list[ComponentId] = Field(default_factory=list, description="exempt")
+    when: dict[str, Condition] = Field(
+        default_factory=dict, description="attribute conditions that must all hold"
+    )
+    unless: dict[str, Condition] = Field(
+        default_factory=dict,
+        description="declared attributes that exempt a project (all must hold)",
+    )
+
+
+class LayerRef(StrictModel):
+    """A catalog layer with an optional attribute filter (vector) or class list (raster)."""
+
+    layer: str = Field(description="catalog layer id")
+    where: dict[str, Any] = Field(
+        default_factory=dict, description="field: value (or list of values) filter"
+    )
+    classes: list[int] | None = Field(None, description="raster class values (raster layers)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare(cls, data: Any) -> Any:
+        return {"layer": data} if isinstance(data, str) else data
+
+    def key(self) -> str:
+        """Stable cache key of this layer selection."""
+        where = ",".join(f"{k}={self.where[k]}" for k in sorted(self.where))
+        cls = ",".join(map(str, self.classes or []))
+        return f"{self.layer}|{where}|{cls}"
+
+
+class Spatial(StrictModel):
+    """The spatial test of a rule."""
+
+    predicate: Predicate = Field(description="inside, outside, intersects, within_distance, "
+                                 "anywhere or ledger")
+    any_of: list[LayerRef] = Field(default_factory=list, description="zones (union)")
+    none_of: list[LayerRef] = Field(
+        default_factory=list,
+        description="exemption zones: a project lying entirely inside one is not hit",
+    )
+    distance_m: float | None = Field(None, ge=0, description="distance for within_distance, m")
+    report_fields: list[str] = Field(
+        default_factory=list, description="zone attributes listed with each hit"
+    )
+    if_layer_missing: Literal["error", "skip"] = Field(
+        "error", description="skip = rule not evaluated (and reported) when a layer is absent"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Spatial:
+        needs_layers = self.predicate not in ("anywhere", "ledger")
+        if needs_layers and not self.any_of:
+            raise ValueError(f"predicate '{self.predicate}' needs any_of: [layer ids]")
+        if self.predicate == "within_distance" and self.distance_m is None:
+            raise ValueError("predicate 'within_distance' needs distance_m")
+        return self
+
+
+class Cap(StrictModel):
+    """A capacity cap of the ledger (P-8b)."""
+
+    industry: str = Field(description="industry id")
+    cap: float = Field(gt=0, description="cap, in unit")
+    unit: Literal["万吨"] = Field(description="unit of the cap (万吨 per year)")
+    year: int = Field(description="target year")
+
+
+class Rule(StrictModel):
+    """One zoning rule."""
+
+    id: str = Field(min_length=1, description="rule id, e.g. P-4a")
+    title_zh: str = Field(description="short Chinese title")
+    title_en: str = Field(description="short English title")
+    citation: Citation = Field(description="document number, clause, quote")
+    applies: Applies | list[Applies] = Field(
+        default_factory=lambda: Applies.model_validate({}),
+        description="filter, or a list of alternative filters (OR)",
+    )
+    spatial: Spatial = Field(description="spatial test")
+    severity: Severity = Field(description="prohibited, restricted, review or encouraged")
+    message: Message = Field(description="bilingual message")
+    notes: str | None = Field(None, description="caveats, proxies, assumptions")
+    caps: list[Cap] = Field(default_factory=list, description="ledger caps (predicate ledger)")
+    _source: str = PrivateAttr(default="")
+
+    def alternatives(self) -> list[Applies]:
+        """The applicability filters (OR)."""
+        return self.applies if isinstance(self.applies, list) else [self.applies]
+
+    def layers(self) -> list[LayerRef]:
+        """All layer references of this rule."""
+        return [*self.spatial.any_of, *self.spatial.none_of]
+
+
+class RuleSet(StrictModel):
+    """A rules file."""
+
+    version: int = Field(1, description="file format version")
+    title: str | None = Field(None, description="title of the rule set")
+    extends_default: bool = Field(
+        True, description="user rules file: false = use it alone instead of overlaying the default"
+    )
+    industry_sets: dict[str, list[str]] = Field(
+        default_factory=dict, description="named sets over the industry vocabulary"
+    )
+    rules: list[Rule] = Field(default_factory=list, description="rules")
+
+    @field_validator("rules")
+    @classmethod
+    def _unique(cls, rules: list[Rule]) -> list[Rule]:
+        seen: set[str] = set()
+        for r in rules:
+            if r.id in seen:
+                raise ValueError(f"duplicate rule id '{r.id}'; use each id once")
+            seen.add(r.id)
+        return rules
+
+    def rule(self, rule_id: str) -> Rule:
+        """The rule with ``rule_id``."""
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise RuleError(f"rules: no rule '{rule_id}' (available: {', '.join(self.ids)}); "
+                        "check the id")
+
+    @property
+    def ids(self) -> list[str]:
+        """Rule ids in file order."""
+        return [r.id for r in self.rules]
+
+    def expand_industries(self, names: Iterable[str]) -> set[str]:
+        """Industry ids named directly or through sets."""
+        out: set[str] = set()
+        for n in names:
+            if n in self.industry_sets:
+                out |= self.expand_industries(self.industry_sets[n])
+            else:
+                out.add(n)
+        return out
+
+
+def _check_names(rs: RuleSet, shown: str) -> None:
+    vocab = set(INDUSTRIES)
+    for name, members in rs.industry_sets.items():
+        for m in members:
+            if m not in vocab and m not in rs.industry_sets:
+                raise RuleError(f"{shown}: industry_sets.{name}: unknown industry '{m}' "
+                                f"(valid: {', '.join(INDUSTRIES)}); fix the set")
+    fields = set(PROJECT_COLUMNS)
+    for r in rs.rules:
+        for a in r.alternatives():
+            for n in [*(a.industries or []), *a.exclude_industries]:
+                if n not in vocab and n not in rs.industry_sets:
+                    raise RuleError(
+                        f"{r._source or shown}: rule {r.id}: unknown industry or set '{n}' "
+                        f"(industries: {', '.join(INDUSTRIES)}; sets: "
+                        f"{', '.join(rs.industry_sets)}); fix applies.industries"
+                    )
+            for f in [*a.when, *a.unless]:
+                if f not in fields:
+                    raise RuleError(f"{r._source or shown}: rule {r.id}: unknown project attribute "
+                                    f"'{f}' (valid: {', '.join(PROJECT_COLUMNS)}); fix when/unless")
+        if r.spatial.predicate == "ledger":
+            if not r.caps:
+                raise RuleError(f"{r._source or shown}: rule {r.id}: predicate ledger needs caps; "
+                                "add caps: [{industry, cap, unit, year}]")
+            for c in r.caps:
+                if c.industry not in vocab:
+                    raise RuleError(f"{r._source or shown}: rule {r.id}: cap industry "
+                                    f"'{c.industry}' unknown (valid: {', '.join(INDUSTRIES)})")
+
+
+def _load_one(path: Path) -> RuleSet:
+    shown = display_path(path)
+    rs = validate(RuleSet, load_yaml(path), path)
+    for r in rs.rules:
+        r._source = shown
+    return rs
+
+
+def load_rules(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    user_path: str | os.PathLike[str] | None = None,
+) -> RuleSet:
+    """Load the rules file and overlay a user rules file.
+
+    Parameters
+    ----------
+    path
+        Base rules file; default :data:`DEFAULT_RULES` (``analyses/zoning_rules.yaml``).
+    user_path
+        Optional user rules file: its rules are added, or replace the base rule with
+        the same id (keeping the base position); its ``industry_sets`` replace sets of
+        the same name.
+
+    Raises
+    ------
+    ConfigError
+        YAML or schema errors (``file:line: key: what``).
+    RuleError
+        Unknown industries, sets or attributes (message names the file and rule id).
+    """
+    base = _load_one(Path(path) if path is not None else DEFAULT_RULES)
+    shown = display_path(Path(path) if path is not None else DEFAULT_RULES)
+    rs: RuleSet
+    if user_path is not None and not _load_one(Path(user_path)).extends_default:
+        rs = _load_one(Path(user_path))
+        shown = display_path(Path(user_path))
+    elif user_path is not None:
+        user = _load_one(Path(user_path))
+        sets = {**base.industry_sets, **user.industry_sets}
+        by_id = {r.id: r for r in user.rules}
+        merged = [by_id.pop(r.id, r) for r in base.rules]
+        merged.extend(r for r in user.rules if r.id in by_id)
+        for r in user.rules:
+            if r.id in {b.id for b in base.rules}:
+                log.info("%s: rule %s replaces the default rule", display_path(user_path), r.id)
+        rs = RuleSet.model_construct(version=base.version, title=base.title,
+                                     industry_sets=sets, rules=merged)
+        shown = display_path(Path(user_path))
+    else:
+        rs = base
+    _check_names(rs, shown)
+    return rs
+
+
+def applicable_mask(rule: Rule, projects: pd.DataFrame, ruleset: RuleSet) -> np.ndarray:
+    """Boolean array: which projects the rule applies to (before the spatial test).
+
+    Parameters
+    ----------
+    rule
+        The rule.
+    projects
+        Frame with the columns of :data:`ordos_geo.io.projects.PROJECT_COLUMNS`.
+    ruleset
+        For industry sets.
+    """
+    n = len(projects)
+    total = np.zeros(n, dtype=bool)
+    industry = projects["industry"].astype(str).to_numpy()
+    stage = projects["stage"].astype(str).to_numpy()
+    component = pd.Series(projects["component"].to_numpy(dtype=object))
+    for a in rule.alternatives():
+        m = np.ones(n, dtype=bool)
+        if a.industries is not None:
+            m &= np.isin(industry, sorted(ruleset.expand_industries(a.industries)))
+        if a.exclude_industries:
+            m &= ~np.isin(industry, sorted(ruleset.expand_industries(a.exclude_industries)))
+        if a.stages is not None:
+            m &= np.isin(stage, list(a.stages))
+        if a.components is not None:
+            m &= component.isin(list(a.components)).to_numpy()
+        if a.exclude_components:
+            m &= ~component.isin(list(a.exclude_components)).to_numpy()
+        for f, cond in a.when.items():
+            m &= cond.evaluate(projects[f])
+        if a.unless:
+            exempt = np.ones(n, dtype=bool)
+            for f, cond in a.unless.items():
+                exempt &= cond.evaluate(projects[f])
+            m &= ~exempt
+        total |= m
+    return total

@@ -1,0 +1,415 @@
+"""Batch screening of project proposals against the zoning rules.
+
+All geometry work happens once in the equal-area :data:`ordos_geo.crs.WORK_CRS`
+(metres): for each rule the applicable projects are queried against an STRtree of the
+rule's zones in one vectorised call, and intersection areas are computed only for the
+candidate pairs. For each project × rule hit the conflict table records the overlap in
+m², 公顷 and 亩 (1 亩 = 10000/15 m² ≈ 666.67 m²) and as a share of the footprint, the
+nearest distance in metres (for ``outside``/``within_distance``), the zones touched,
+the citation and the bilingual message. The verdict is the worst severity
+(prohibited > restricted > review; ``encouraged`` is listed apart; ``compliant`` when
+nothing else hits). Footprints partly in prohibited zones get a **fix hint**: the
+remainder free of those zones.
+
+Predicates
+----------
+``inside``
+    any part of the footprint lies inside a zone (overlap area > 0.01 m²; points and
+    lines: intersect).
+``intersects``
+    the geometry touches or overlaps a zone.
+``outside``
+    some part of the footprint lies outside every zone (points: not in any zone).
+``within_distance``
+    the geometry is within ``distance_m`` of a zone.
+``anywhere``
+    no spatial condition.
+``ledger``
+    the capacity-cap ledger (:mod:`ordos_geo.zoning.ledger`).
+
+``none_of`` zones exempt a project lying entirely inside one of their features.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ordos_geo import __version__
+from ordos_geo.crs import WORK_CRS, WORK_CRS_PROJ4
+from ordos_geo.errors import RuleError
+from ordos_geo.io.projects import ProjectDefaults, read_projects, to_work_crs
+from ordos_geo.zoning.ledger import read_ledger, run_ledger
+from ordos_geo.zoning.rules import (
+    SEVERITY_ORDER,
+    Rule,
+    RuleSet,
+    applicable_mask,
+    load_rules,
+)
+from ordos_geo.zoning.spatial import (
+    AREA_EPS_M2,
+    control_units,
+    group_runs,
+    join_per_project,
+    spatial_hits,
+    zone_labels,
+    zones_text,
+)
+from ordos_geo.zoning.zones import ZoneSource, rules_file_name
+
+__all__ = [
+    "AREA_EPS_M2",
+    "HIT_COLUMNS",
+    "M2_PER_MU",
+    "ScreeningResult",
+    "check_projects",
+    "screen",
+]
+
+log = logging.getLogger(__name__)
+
+#: 1 亩 in m² (10000/15 = 666.67 m²).
+M2_PER_MU = 10000.0 / 15.0
+
+#: Columns of the hits table (plus ``geometry``: the conflicting part, WORK_CRS).
+HIT_COLUMNS = (
+    "project_id", "project_name", "industry", "stage", "rule_id", "severity", "title_zh",
+    "title_en", "citation", "doc_no", "clause", "quote", "verify", "predicate", "layers",
+    "overlap_m2", "overlap_ha", "overlap_mu", "overlap_share", "distance_m", "zones",
+    "message_zh", "message_en", "ledger_industry", "ledger_existing", "ledger_before",
+    "ledger_after", "ledger_cap", "ledger_unit",
+)
+
+
+@dataclass
+class ScreeningResult:
+    """Outcome of a screening run (all geometry in WORK_CRS, metres).
+
+    Attributes
+    ----------
+    projects
+        Input projects plus ``verdict``, ``area_m2``, ``area_ha``, ``area_mu``,
+        ``n_hits``, ``rules_hit``, ``encouraged``, ``control_units``.
+    hits
+        One row per project × rule hit (:data:`HIT_COLUMNS`), geometry = conflicting part.
+    fix_hints
+        Footprints partly in prohibited zones: the compliant remainder and its area.
+    ledger
+        Ledger summary per capped industry (万吨 per year).
+    skipped_rules
+        Rules not evaluated (``if_layer_missing: skip``) with the reason.
+    meta
+        Inputs, rules files, layer provenance, timings.
+    """
+
+    projects: gpd.GeoDataFrame
+    hits: gpd.GeoDataFrame
+    fix_hints: gpd.GeoDataFrame
+    ledger: pd.DataFrame = field(default_factory=pd.DataFrame)
+    skipped_rules: list[dict[str, str]] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def verdict_counts(self) -> dict[str, int]:
+        """Number of projects per verdict (all classes, zeros included)."""
+        counts = self.projects["verdict"].value_counts()
+        return {v: int(counts.get(v, 0)) for v in (*SEVERITY_ORDER, "compliant")}
+
+
+# ----------------------------------------------------------------------------- engine
+def screen(
+    projects: gpd.GeoDataFrame,
+    ruleset: RuleSet,
+    zones: ZoneSource,
+    *,
+    ledger: pd.DataFrame | None = None,
+    rules_file: str = "rules",
+) -> ScreeningResult:
+    """Screen projects (already in the project schema) against a rule set.
+
+    Parameters
+    ----------
+    projects
+        From :func:`ordos_geo.io.projects.read_projects` (any CRS; re-projected once to
+        WORK_CRS).
+    ruleset
+        From :func:`ordos_geo.zoning.rules.load_rules`.
+    zones
+        Layer access (:class:`~ordos_geo.zoning.zones.ZoneSource`).
+    ledger
+        Capacity ledger (:func:`~ordos_geo.zoning.ledger.read_ledger`); needed when a
+        rule uses the ``ledger`` predicate (default ledger when None).
+    rules_file
+        Name of the rules file, for messages.
+
+    Raises
+    ------
+    RuleError
+        A rule refers to a layer that is not in the catalog (unless
+        ``if_layer_missing: skip``) or to a field the layer lacks.
+    """
+    t0 = time.perf_counter()
+    gdf = to_work_crs(projects).copy()
+    gdf = gdf.reset_index(drop=True)
+    geoms = np.asarray(gdf.geometry.to_numpy(), dtype=object)
+    shapely.prepare(geoms)
+    type_id = shapely.get_type_id(geoms)
+    areal = np.isin(type_id, (3, 6))
+    areas = shapely.area(geoms)
+
+    skipped: list[dict[str, str]] = []
+    active: list[Rule] = []
+    for rule in ruleset.rules:
+        missing = zones.missing(rule.layers())
+        if missing:
+            src = rule._source or rules_file
+            if rule.spatial.if_layer_missing == "skip":
+                present = [r for r in rule.spatial.any_of if r.layer not in missing]
+                what = "partly evaluated" if present else "not evaluated"
+                skipped.append({"rule_id": rule.id, "status": what.split()[0],
+                                "reason": f"{what}: layer(s) {', '.join(missing)} not in the "
+                                "catalog; supply them with --catalog"})
+                log.warning("%s: rule %s %s: layer(s) %s not in the catalog", src, rule.id,
+                            what, ", ".join(missing))
+                if not present:
+                    continue
+                spatial = rule.spatial.model_copy(update={
+                    "any_of": present,
+                    "none_of": [r for r in rule.spatial.none_of if r.layer not in missing]})
+                rule = rule.model_copy(update={"spatial": spatial})
+            else:
+                raise RuleError(
+                    f"{src}: rule {rule.id}: layer '{missing[0]}' is not in the catalog "
+                    f"(available: {', '.join(zones.ids)}); add it with --catalog or fix the rule")
+        active.append(rule)
+
+    records: list[pd.DataFrame] = []
+    parts: list[np.ndarray] = []
+    ledger_summary = pd.DataFrame()
+    unchecked: list[str] = []
+    timings: dict[str, float] = {}
+    for rule in active:
+        t = time.perf_counter()
+        mask = applicable_mask(rule, gdf, ruleset)
+        idx = np.flatnonzero(mask)
+        c = rule.citation
+        base = {"rule_id": rule.id, "severity": rule.severity, "title_zh": rule.title_zh,
+                "title_en": rule.title_en, "citation": f"{c.doc_no} {c.clause}",
+                "doc_no": c.doc_no, "clause": c.clause, "quote": c.quote, "verify": c.verify,
+                "predicate": rule.spatial.predicate,
+                "layers": ",".join(dict.fromkeys(r.layer for r in rule.spatial.any_of)),
+                "message_zh": rule.message.zh, "message_en": rule.message.en}
+        if rule.spatial.predicate == "ledger":
+            led = ledger if ledger is not None else read_ledger()
+            res = run_ledger(gdf, mask, rule.caps, led)
+            ledger_summary, unchecked = res.summary, res.unchecked
+            if res.flags:
+                fl = pd.DataFrame(res.flags)
+                pidx = fl["pidx"].to_numpy()
+                df = pd.DataFrame({"_pidx": pidx, **{k: [v] * len(fl) for k, v in base.items()}})
+                df["overlap_m2"] = np.nan
+                df["distance_m"] = np.nan
+                df["zones"] = ""
+                for k in ("industry", "existing", "before", "after", "cap", "unit"):
+                    df[f"ledger_{k}"] = fl[k].to_numpy()
+                records.append(df)
+                parts.append(geoms[pidx])
+        elif len(idx):
+            r = spatial_hits(rule, idx, geoms, areas, areal, zones, rules_file)
+            h = np.flatnonzero(r["hit"])
+            if len(h):
+                df = pd.DataFrame({"_pidx": idx[h], **{k: [v] * len(h) for k, v in base.items()}})
+                df["overlap_m2"] = r["overlap"][h]
+                df["distance_m"] = r["dist"][h]
+                zi = r["zones"]
+                if zi is None or r["zone_runs"] is None:
+                    df["zones"] = ""
+                else:
+                    labels = zone_labels(zi, rule.spatial.report_fields)
+                    first, cnt, zs = r["zone_runs"]
+                    text = np.full(len(h), "", dtype=object)
+                    c = cnt[h]
+                    one = c == 1
+                    text[one] = labels[zs[first[h[one]]]]  # the usual case, vectorised
+                    for j in np.flatnonzero(c > 1):
+                        k = h[j]
+                        text[j] = zones_text(labels, zs[first[k] : first[k] + cnt[k]])
+                    df["zones"] = text
+                records.append(df)
+                parts.append(r["part"][h])
+        timings[rule.id] = round(time.perf_counter() - t, 4)
+
+    hits = _assemble_hits(records, parts, gdf, areas, areal)
+    out = _verdicts(gdf, hits, areas)
+    for col, vals in control_units(geoms, areal, zones).items():
+        out[col] = vals
+    fixes = _fix_hints(out, hits, geoms, areas, areal)
+    meta = {
+        "tool": f"ordos_geo {__version__}",
+        "work_crs": WORK_CRS_PROJ4,
+        "n_projects": len(out),
+        "rules_evaluated": [r.id for r in active],
+        "ledger_unchecked": unchecked,
+        "seconds": round(time.perf_counter() - t0, 3),
+        "seconds_per_rule": timings,
+        "layers": {lid: zones.describe(lid) for lid in sorted(
+            {ref.layer for r in active for ref in r.layers()} |
+            ({"control_units"} if "control_units" in zones else set()))},
+    }
+    log.info("screened %d project(s) against %d rule(s) in %.2f s: %d hit(s)",
+             len(out), len(active), meta["seconds"], len(hits))
+    return ScreeningResult(projects=out, hits=hits, fix_hints=fixes, ledger=ledger_summary,
+                           skipped_rules=skipped, meta=meta)
+
+
+def _assemble_hits(
+    records: list[pd.DataFrame], parts: list[np.ndarray], gdf: gpd.GeoDataFrame,
+    areas: np.ndarray, areal: np.ndarray,
+) -> gpd.GeoDataFrame:
+    if records:
+        df = pd.concat(records, ignore_index=True)
+        geom = np.concatenate(parts)
+    else:
+        df = pd.DataFrame({"_pidx": np.empty(0, dtype=np.intp)})
+        geom = np.empty(0, dtype=object)
+    for col in HIT_COLUMNS:
+        if col not in df.columns:
+            df[col] = None if col.startswith(("ledger_", "zones")) else np.nan
+    pidx = df["_pidx"].to_numpy(dtype=np.intp)
+    df["project_id"] = gdf["id"].to_numpy()[pidx]
+    df["project_name"] = gdf["name"].to_numpy()[pidx]
+    df["industry"] = gdf["industry"].to_numpy()[pidx]
+    df["stage"] = gdf["stage"].to_numpy()[pidx]
+    ov = df["overlap_m2"].to_numpy(dtype="float64")
+    df["overlap_ha"] = ov / 1e4
+    df["overlap_mu"] = ov / M2_PER_MU
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df["overlap_share"] = np.where(areal[pidx] & (areas[pidx] > 0), ov / areas[pidx], np.nan)
+    # stable order: project input order, then rule order
+    df["_order"] = np.arange(len(df))
+    df = df.sort_values(["_pidx", "_order"], kind="stable")
+    geom = geom[df["_order"].to_numpy()]
+    df = df.drop(columns=["_order"]).reset_index(drop=True)
+    cols = ["_pidx", *HIT_COLUMNS]
+    return gpd.GeoDataFrame(df[cols], geometry=gpd.GeoSeries(geom, crs=WORK_CRS), crs=WORK_CRS)
+
+
+def _verdicts(gdf: gpd.GeoDataFrame, hits: gpd.GeoDataFrame, areas: np.ndarray) -> gpd.GeoDataFrame:
+    out = gdf.copy()
+    n = len(out)
+    rank = {s: i for i, s in enumerate(SEVERITY_ORDER)}
+    worst = np.full(n, len(SEVERITY_ORDER), dtype=int)
+    pidx = hits["_pidx"].to_numpy(dtype=np.intp)
+    sev = hits["severity"].to_numpy()
+    r = np.array([rank.get(s, len(SEVERITY_ORDER)) for s in sev], dtype=int)
+    np.minimum.at(worst, pidx, r)
+    labels = np.array([*SEVERITY_ORDER, "compliant"], dtype=object)
+    out["verdict"] = labels[worst]
+    out["area_m2"] = areas
+    out["area_ha"] = areas / 1e4
+    out["area_mu"] = areas / M2_PER_MU
+    out["n_hits"] = np.bincount(pidx[sev != "encouraged"], minlength=n)
+    rid = hits["rule_id"].astype(str).to_numpy(dtype=object)
+    is_enc = sev == "encouraged"
+    out["rules_hit"] = join_per_project(pidx[~is_enc], rid[~is_enc], n)
+    out["encouraged"] = join_per_project(pidx[is_enc], rid[is_enc], n)
+    return out
+
+
+def _fix_hints(
+    out: gpd.GeoDataFrame, hits: gpd.GeoDataFrame, geoms: np.ndarray, areas: np.ndarray,
+    areal: np.ndarray,
+) -> gpd.GeoDataFrame:
+    """Remainder of footprints once the parts in prohibited zones are taken out."""
+    sel = (hits["severity"] == "prohibited").to_numpy()
+    pidx = hits["_pidx"].to_numpy(dtype=np.intp)[sel]
+    pred = hits["predicate"].to_numpy()[sel]
+    rid = hits["rule_id"].astype(str).to_numpy()[sel]
+    part = np.asarray(hits.geometry.to_numpy(), dtype=object)[sel]
+    # a non-spatial prohibition (anywhere, ledger, distance) forbids the whole project
+    whole = np.unique(pidx[np.isin(pred, ["anywhere", "ledger", "within_distance"])])
+    keep = areal[pidx] & ~np.isin(pidx, whole)
+    pidx, rid, part = pidx[keep], rid[keep], part[keep]
+    rows: list[dict[str, Any]] = []
+    geo: list[Any] = []
+    if len(pidx):
+        order, uniq, start, counts = group_runs(pidx)
+        pidx, rid, part = pidx[order], rid[order], part[order]
+        conflict = part[start].copy()
+        for k in np.flatnonzero(counts > 1):
+            conflict[k] = shapely.union_all(part[start[k] : start[k] + counts[k]])
+        rest = shapely.difference(geoms[uniq], conflict)
+        rest_area = shapely.area(rest)
+        ok = (rest_area > AREA_EPS_M2) & (areas[uniq] - rest_area > AREA_EPS_M2)
+        ids = out["id"].to_numpy()
+        names = out["name"].to_numpy()
+        for k in np.flatnonzero(ok):
+            p, ra = int(uniq[k]), float(rest_area[k])
+            rows.append({"project_id": ids[p], "project_name": names[p],
+                         "prohibited_rules": ";".join(rid[start[k] : start[k] + counts[k]]),
+                         "footprint_m2": float(areas[p]), "remainder_m2": ra,
+                         "remainder_ha": ra / 1e4, "remainder_mu": ra / M2_PER_MU,
+                         "remainder_share": ra / float(areas[p]),
+                         "note": "remainder is free of prohibited zones only; re-screen it"})
+            geo.append(rest[k])
+    cols = ["project_id", "project_name", "prohibited_rules", "footprint_m2", "remainder_m2",
+            "remainder_ha", "remainder_mu", "remainder_share", "note"]
+    return gpd.GeoDataFrame(pd.DataFrame(rows, columns=cols),
+                            geometry=gpd.GeoSeries(geo, crs=WORK_CRS), crs=WORK_CRS)
+
+
+def check_projects(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    catalog: Any = None,
+    rules_path: str | os.PathLike[str] | None = None,
+    ledger_path: str | os.PathLike[str] | None = None,
+    defaults: ProjectDefaults | Mapping[str, Any] | None = None,
+) -> ScreeningResult:
+    """Read project files and screen them: the library entry of ``ordos-geo check``.
+
+    Parameters
+    ----------
+    paths
+        Project files or folders (see :func:`ordos_geo.io.projects.read_projects`).
+    catalog
+        :class:`ordos_geo.catalog.Catalog`, a user catalog file overlaid on the default
+        one, ``None`` (default catalog) or a mapping ``layer id -> GeoDataFrame``.
+    rules_path
+        User rules file overlaid on ``analyses/zoning_rules.yaml`` (same id replaces;
+        ``extends_default: false`` in the file uses it alone).
+    ledger_path
+        Capacity ledger CSV; default ``analyses/capacity_ledger.csv`` (illustrative).
+    defaults
+        Attribute defaults for inputs without them (``--industry``, ``--stage`` …).
+
+    Returns
+    -------
+    ScreeningResult
+    """
+    from ordos_geo.io.atomic import register_inputs
+
+    paths = list(paths)
+    register_inputs(paths)
+    ruleset = load_rules(user_path=rules_path) if rules_path is not None else load_rules()
+    zones = catalog if isinstance(catalog, ZoneSource) else ZoneSource(catalog)
+    projects = read_projects(paths, defaults=defaults)
+    uses_ledger = any(r.spatial.predicate == "ledger" for r in ruleset.rules)
+    led = read_ledger(ledger_path) if uses_ledger else None
+    result = screen(projects, ruleset, zones, ledger=led, rules_file=rules_file_name(rules_path))
+    result.meta["inputs"] = [str(p) for p in paths]
+    result.meta["rules_files"] = [rules_file_name(None)] + (
+        [rules_file_name(rules_path)] if rules_path is not None else [])
+    if led is not None:
+        result.meta["ledger"] = {"path": led.attrs.get("path"),
+                                 "provenance": led.attrs.get("provenance")}
+    return result

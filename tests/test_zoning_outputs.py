@@ -1,0 +1,168 @@
+"""Result files and the ``check`` command, end to end on the synthetic world."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+import typer
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from ordos_geo.catalog import Catalog
+from ordos_geo.cli.check import register
+from ordos_geo.errors import OutputError
+from ordos_geo.zoning import check_projects, write_outputs
+from ordos_geo.zoning.synthetic import ORIGIN, WORLD_CRS, build_world, wbox
+
+XSS = "<script>alert(1)</script>"
+
+
+def coordfile(path: Path) -> Path:
+    """PV parcel with a hole on the subsidence box (zone 36, prefixed eastings)."""
+    e0, n0 = 36_000_000 + ORIGIN[0] + 6100, ORIGIN[1] + 4100
+    pts = [("J1", 1, 0, 100), ("J2", 1, 200, 100), ("J3", 1, 200, 0), ("J4", 1, 0, 0),
+           ("J5", 2, 90, 70), ("J6", 2, 110, 70), ("J7", 2, 110, 50), ("J8", 2, 90, 50)]
+    lines = ["[属性描述]", "坐标系=2000国家大地坐标系", "几度分带=3", "带号=36", "[地块坐标]",
+             "8,1.9600,JZD-1,沉陷区光伏,面,,光伏用地,,@"]
+    lines += [f"{k},{r},{n0 + dy:.3f},{e0 + dx:.3f}" for k, r, dx, dy in pts]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_world(tmp_path_factory.mktemp("world"))
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    d = tmp_path_factory.mktemp("in")
+    gj = d / "p.geojson"
+    gpd.GeoDataFrame(
+        {"id": ["X1", "X2", "X3"], "name": [XSS, "=1+1", "跨界钢厂"],
+         "industry": ["other", "pv", "steel"], "stage": ["new", "new", "new"],
+         "energy_efficiency": [None, None, "benchmark"]},
+        geometry=[wbox(450, 2450, 550, 2550),       # red line: prohibited (P-12a)
+                  wbox(15000, 15000, 15100, 15100),  # nothing: compliant
+                  wbox(900, 400, 1100, 500)],        # half in the urban core: fix hint
+        crs=WORLD_CRS).to_file(gj)
+    return [gj, coordfile(d / "jzd.txt")]
+
+
+@pytest.fixture(scope="module")
+def written(world: Path, inputs: list[Path], tmp_path_factory: pytest.TempPathFactory) -> Any:
+    res = check_projects(inputs, catalog=Catalog.load(default=world), defaults={"stage": "new"})
+    out = tmp_path_factory.mktemp("out")
+    return res, write_outputs(res, out)
+
+
+def test_verdicts(written: Any) -> None:
+    res, _ = written
+    v = dict(zip(res.projects["id"], res.projects["verdict"], strict=True))
+    assert v == {"X1": "prohibited", "X2": "compliant", "X3": "prohibited",
+                 "JZD-1": "compliant"}
+    jzd = res.projects.set_index("id").loc["JZD-1"]
+    assert set(jzd["encouraged"].split(";")) == {"P-6d", "P-15a", "N-2c"}
+    assert jzd["area_ha"] == pytest.approx(1.96, rel=2e-4)
+
+
+def test_csv_has_bom_and_verbatim_text(written: Any) -> None:
+    _, paths = written
+    raw = paths["conflicts.csv"].read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    df = pd.read_csv(paths["conflicts.csv"], encoding="utf-8-sig")
+    assert XSS in df["project_name"].tolist()
+    row = df.loc[(df["project_id"] == "X1") & (df["rule_id"] == "P-12a")].iloc[0]
+    assert row["citation"] == "鄂环发〔2023〕76号 三(十二)3"
+    assert row["overlap_mu"] == pytest.approx(row["overlap_m2"] / (10000 / 15), abs=0.01)
+
+
+def test_gpkg_layers(written: Any) -> None:
+    _, paths = written
+    assert [x[0] for x in pyogrio.list_layers(paths["conflicts.gpkg"])] == [
+        "projects", "hits", "fix_hints"]
+    pr = gpd.read_file(paths["conflicts.gpkg"], layer="projects")
+    assert pr.crs.to_epsg() == 4326
+    assert XSS in pr["name"].tolist() and "verdict" in pr.columns
+    fx = gpd.read_file(paths["conflicts.gpkg"], layer="fix_hints")
+    assert fx["project_id"].tolist() == ["X3"]
+    assert fx["remainder_share"].iloc[0] == pytest.approx(0.5, abs=1e-3)
+
+
+def test_xlsx_sheets_headers_and_no_formulas(written: Any) -> None:
+    _, paths = written
+    wb = load_workbook(paths["verdicts.xlsx"])
+    assert wb.sheetnames[:4] == ["禁止 prohibited", "限制 restricted", "审查 review",
+                                 "合规 compliant"]
+    ws = wb["禁止 prohibited"]
+    header = [c.value for c in ws[1]]
+    assert header[:3] == ["项目编号", "项目名称", "行业"]
+    names = [r[1] for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert XSS in names
+    ok = wb["合规 compliant"]
+    cell = next(r[1] for r in ok.iter_rows(min_row=2) if r[0].value == "X2")
+    assert cell.value == "=1+1" and cell.data_type == "s"
+
+
+def test_summary_json(written: Any) -> None:
+    _, paths = written
+    s = json.loads(paths["screening_summary.json"].read_text(encoding="utf-8"))
+    assert s["verdicts"] == {"prohibited": 2, "restricted": 0, "review": 0, "compliant": 2}
+    assert s["hits_by_rule"]["P-12a"]["projects"] == 1
+    assert any("illustrative" in n for n in s["notes"])
+    assert s["ledger"]["provenance"] == ["illustrative"]
+
+
+def test_existing_outputs_are_not_overwritten(written: Any) -> None:
+    res, paths = written
+    before = paths["conflicts.csv"].read_bytes()
+    with pytest.raises(OutputError, match="pass --overwrite"):
+        write_outputs(res, paths["conflicts.csv"].parent)
+    assert paths["conflicts.csv"].read_bytes() == before
+
+
+# ----------------------------------------------------------------------------- CLI
+@pytest.fixture()
+def cli(world: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("ORDOS_GEO_LAYERS", str(world))
+    app = typer.Typer()
+
+    @app.callback()
+    def _root() -> None:
+        pass
+
+    register(app)
+    runner = CliRunner()
+    return lambda *args: runner.invoke(app, ["check", *map(str, args)])
+
+
+def test_cli_json_and_fail_on(cli: Any, inputs: list[Path], tmp_path: Path) -> None:
+    r = cli(*inputs, "--stage", "new", "--out", tmp_path / "a", "--json")
+    assert r.exit_code == 0, r.output
+    last = json.loads(r.stdout.strip().splitlines()[-1])
+    p = {x["id"]: x for x in last["projects"]}
+    assert p["X1"]["verdict"] == "prohibited" and p["X1"]["name"] == XSS
+    hit = next(h for h in p["X1"]["hits"] if h["rule_id"] == "P-12a")
+    assert hit["severity"] == "prohibited" and hit["citation"].startswith("鄂环发〔2023〕76号")
+    assert p["JZD-1"]["area_mu"] == pytest.approx(19600 / (10000 / 15), rel=2e-4)
+    r = cli(*inputs, "--stage", "new", "--out", tmp_path / "b", "--fail-on", "prohibited")
+    assert r.exit_code == 3
+    assert "禁止 prohibited" in r.stdout
+    r = cli(inputs[1], "--stage", "new", "--out", tmp_path / "c", "--fail-on", "review")
+    assert r.exit_code == 0  # the 界址点 parcel is compliant (only encouraged hits)
+
+
+def test_cli_refuses_overwrite_and_bad_rows(cli: Any, inputs: list[Path], tmp_path: Path) -> None:
+    assert cli(inputs[1], "--stage", "new", "--out", tmp_path).exit_code == 0
+    r = cli(inputs[1], "--stage", "new", "--out", tmp_path)
+    assert isinstance(r.exception, OutputError)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,industry,stage,lon,lat\nA,pv,build,109,39\n", encoding="utf-8")
+    r = cli(bad, "--out", tmp_path / "x")
+    assert "row 2: field 'stage'" in str(r.exception)
