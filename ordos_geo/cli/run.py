@@ -149,6 +149,25 @@ def _siting_step(kind: str) -> Callable[[RunContext], list[Path]]:
     return step
 
 
+#: Bundled example proposals screened by ``run`` (a folder: its TXT/CSV/XLSX/GeoJSON files).
+EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "analyses" / "projects"
+
+
+def step_screening(ctx: RunContext) -> list[Path]:
+    """Screen the bundled example proposals in ``analyses/projects/``."""
+    from ordos_geo.zoning import check_projects, write_outputs
+    from ordos_geo.zoning.outputs import summary_dict
+
+    if not EXAMPLES_DIR.is_dir():
+        log.warning("screening skipped: %s not found", EXAMPLES_DIR)
+        return []
+    res = check_projects([EXAMPLES_DIR], catalog=ctx.catalog, defaults={"stage": "new"})
+    paths = write_outputs(res, ctx.out_dir, overwrite=ctx.overwrite)
+    counts = summary_dict(res).get("verdicts", {})
+    echo("screening: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return list(paths.values())
+
+
 #: Interactive maps written by ``run``: file name → focus.
 MAPS: dict[str, str | None] = {
     "ordos_siting.html": None,
@@ -188,6 +207,8 @@ STEPS: list[Step] = [
     Step("overview_map", ("overview.html",), step_overview_map),
     Step("siting_pv", _siting_outputs("pv"), _siting_step("pv")),
     Step("siting_wind", _siting_outputs("wind"), _siting_step("wind")),
+    Step("screening", ("conflicts.csv", "conflicts.gpkg", "verdicts.xlsx",
+                       "screening_summary.json"), step_screening),
     Step("maps", tuple(MAPS), step_maps),
     Step("report", ("report",), step_report),
 ]
