@@ -1,0 +1,112 @@
+"""``ordos-geo eligibility``: eligible land area from a YAML config (region − exclusions)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ordos_geo.cli.options import echo, echo_json
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from ordos_geo.eligibility import EligibilityResult
+
+__all__ = ["eligibility", "register"]
+
+
+def eligibility(
+    config: Annotated[
+        Path,
+        typer.Option("--config", "-c", help="Eligibility YAML (region, res_m, exclusions).",
+                     dir_okay=False),
+    ],
+    res: Annotated[
+        float | None,
+        typer.Option("--res", help="Cell size in metres of the working CRS (overrides res_m)."),
+    ] = None,
+    crs: Annotated[
+        str | None,
+        typer.Option("--crs", help="Working CRS, metric (EPSG code, PROJ or WKT; overrides crs)."),
+    ] = None,
+    save_mask: Annotated[
+        Path | None,
+        typer.Option("--save-mask", help="Write a uint8 COG: 1 eligible, 0 excluded, "
+                     "255 outside the region.", dir_okay=False),
+    ] = None,
+    save_reasons: Annotated[
+        Path | None,
+        typer.Option("--save-reasons", help="Write the uint8 reason COG: 0 eligible, k = k-th "
+                     "exclusion, 255 outside (tag 'reasons' = code → reason).", dir_okay=False),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the summary as one JSON line (last line).")
+    ] = False,
+    catalog: Annotated[
+        Path | None,
+        typer.Option("--catalog", help="User layer catalog YAML overlaid on the default one.",
+                     dir_okay=False),
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace existing output files.")
+    ] = False,
+) -> None:
+    """Eligible land (km²) after raster-class and buffered vector exclusions.
+
+    Each layer is rasterised once onto the working grid (cell-centre rule); buffers
+    are Euclidean. Areas are cell counts × cell area in the working (equal-area) CRS.
+    """
+    from ordos_geo.catalog import Catalog
+    from ordos_geo.eligibility import compute_eligibility, load_eligibility_config
+    from ordos_geo.io.atomic import check_output_path, register_inputs
+
+    t0 = time.perf_counter()
+    cfg = load_eligibility_config(config)
+    register_inputs([config] + ([catalog] if catalog else []))
+    outputs = [p for p in (save_mask, save_reasons) if p is not None]
+    for p in outputs:  # fail before the heavy work
+        check_output_path(p, overwrite=overwrite)
+    cat = Catalog.load(catalog)
+    result = compute_eligibility(cfg, catalog=cat, res_m=res, crs=crs)
+    summary = result.to_dict()
+    if save_mask is not None:
+        _write(result.eligibility_mask(), result, save_mask, overwrite=overwrite,
+               tags={"units": "1 eligible, 0 excluded, 255 outside region",
+                     "provenance": "derived", "config": str(config)})
+        summary["mask"] = str(save_mask)
+    if save_reasons is not None:
+        _write(result.reasons, result, save_reasons, overwrite=overwrite,
+               tags={"units": "reason code", "provenance": "derived", "config": str(config),
+                     "reasons": json.dumps(result.codes, ensure_ascii=False)})
+        summary["reasons"] = str(save_reasons)
+    summary["seconds_total"] = round(time.perf_counter() - t0, 3)
+    if as_json:
+        echo_json(summary)
+        return
+    share = summary["eligible_share"]
+    echo(f"grid: {result.grid.shape[0]} x {result.grid.shape[1]} cells at "
+         f"{result.grid.res_m:g} m ({result.grid.size / 1e6:.1f} M cells)")
+    echo(f"region: {result.total_km2:,.1f} km²")
+    for e in result.exclusions:
+        echo(f"  - [{e.code}] {e.reason} ({e.kind} {e.layer}): {e.removed_km2:,.1f} km² removed")
+    pct = f" ({share * 100:.1f} %)" if share is not None else ""
+    echo(f"eligible: {result.eligible_km2:,.1f} km²{pct}")
+    echo(f"time: {result.seconds:.2f} s")
+    for p in outputs:
+        echo(f"wrote {p}")
+
+
+def _write(a: np.ndarray, result: EligibilityResult, path: Path, *, overwrite: bool,
+           tags: dict[str, str]) -> None:
+    from ordos_geo.io.raster import write_cog
+
+    write_cog(a, result.grid, path, nodata=255, tags=tags, overwrite=overwrite)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``eligibility`` to the ``ordos-geo`` app."""
+    app.command("eligibility")(eligibility)
