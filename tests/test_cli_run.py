@@ -66,6 +66,18 @@ def catalog_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return cat
 
 
+#: The layer steps of ``run`` (the analysis steps need the full default catalog).
+LAYER_STEPS = "validate,layers_summary,overview_map"
+
+
+def test_unknown_step_is_one_line_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run_cli(["run", "--out", str(tmp_path / "o"), "--steps", "validate,nope"],
+                           capsys)
+    assert code == 1
+    assert "--steps: unknown step 'nope' (available: validate, layers_summary" in err
+    assert err.count("\n") == 1
+
+
 def _read_csv(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8-sig", newline="") as f:
         return list(csv.DictReader(f))
@@ -74,7 +86,7 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
 def test_run_writes_summary(catalog_env: Path, tmp_path: Path,
                             capsys: pytest.CaptureFixture[str]) -> None:
     out_dir = tmp_path / "out"
-    code, out, err = run_cli(["run", "--out", str(out_dir)], capsys)
+    code, out, err = run_cli(["run", "--out", str(out_dir), "--steps", LAYER_STEPS], capsys)
     assert code == 0, err
     csv_path = out_dir / "layers_summary.csv"
     assert csv_path.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Excel reads Chinese
@@ -102,13 +114,14 @@ def test_run_refuses_to_overwrite(catalog_env: Path, tmp_path: Path,
     out_dir.mkdir()
     old = out_dir / "layers_summary.csv"
     old.write_text("old\n", encoding="utf-8")
-    code, _, err = run_cli(["run", "--out", str(out_dir)], capsys)
+    code, _, err = run_cli(["run", "--out", str(out_dir), "--steps", LAYER_STEPS], capsys)
     assert code == 1
     assert "layers_summary.csv: already exists; pass --overwrite" in err
     assert err.count("\n") == 1
     assert old.read_text(encoding="utf-8") == "old\n"
     assert not (out_dir / "overview.html").exists()  # checked before any step ran
-    code, _, err = run_cli(["run", "--out", str(out_dir), "--overwrite"], capsys)
+    code, _, err = run_cli(["run", "--out", str(out_dir), "--overwrite", "--steps", LAYER_STEPS],
+                           capsys)
     assert code == 0, err
     assert _read_csv(old)[0]["id"] == "squares"
 
@@ -126,7 +139,8 @@ def test_run_stops_on_invalid_layers(catalog_env: Path, tmp_path: Path,
         encoding="utf-8",
     )
     out_dir = tmp_path / "out"
-    code, _, err = run_cli(["run", "--out", str(out_dir), "--catalog", str(user)], capsys)
+    code, _, err = run_cli(["run", "--out", str(out_dir), "--catalog", str(user),
+                             "--steps", LAYER_STEPS], capsys)
     assert code == 1
     lines = err.splitlines()
     assert lines[0] == "ordos-geo: error: 1 layer problem(s):"

@@ -1,5 +1,8 @@
 """``ordos-geo run`` — the main job on the catalog, as a list of steps.
 
+validate → layers_summary.csv → overview.html → siting PV → siting wind → screening of
+``analyses/projects/`` → interactive maps → ``report/``.
+
 Each :class:`Step` names the files it writes in ``--out`` (checked before anything
 runs, so an existing result without ``--overwrite`` stops the run at once) and a
 function ``(RunContext) -> list[Path]`` that writes them. Later steps (siting,
@@ -25,7 +28,9 @@ from ordos_geo.config import display_path
 from ordos_geo.errors import ConfigError
 from ordos_geo.io.atomic import check_output_path, ensure_out_dir, write_text_atomic
 
-__all__ = ["STEPS", "SUMMARY_COLUMNS", "RunContext", "Step", "register", "run_steps"]
+__all__ = [
+    "STEPS", "SUMMARY_COLUMNS", "RunContext", "Step", "register", "run_steps", "select_steps",
+]
 
 log = logging.getLogger(__name__)
 
@@ -214,6 +219,20 @@ STEPS: list[Step] = [
 ]
 
 
+def select_steps(names: str | None) -> list[Step]:
+    """The steps named in ``names`` (comma-separated), in :data:`STEPS` order."""
+    if not names:
+        return list(STEPS)
+    wanted = [n.strip() for n in names.split(",") if n.strip()]
+    known = {s.name for s in STEPS}
+    unknown = [n for n in wanted if n not in known]
+    if unknown:
+        raise ConfigError(
+            f"--steps: unknown step {unknown[0]!r} (available: {', '.join(s.name for s in STEPS)})"
+        )
+    return [s for s in STEPS if s.name in wanted]
+
+
 def run_steps(ctx: RunContext, steps: Sequence[Step] | None = None) -> list[Path]:
     """Check every step's outputs (exists without overwrite → OutputError), then run them.
 
@@ -243,11 +262,19 @@ def run(
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace existing outputs in DIR.")
     ] = False,
+    steps: Annotated[
+        str | None,
+        typer.Option("--steps", metavar="NAMES",
+                     help="Comma-separated subset of steps to run, in their usual order "
+                          f"(default: all: {', '.join(s.name for s in STEPS)})."),
+    ] = None,
 ) -> None:
-    """Validate the layers and write the layer summary and overview map to DIR."""
+    """The main job: validate layers, PV and wind siting, screen the bundled proposals,
+    write the interactive maps and the report into DIR."""
+    chosen = select_steps(steps)
     cat = Catalog.load(catalog)
     ctx = RunContext(catalog=cat, out_dir=out, overwrite=overwrite)
-    written = run_steps(ctx)
+    written = run_steps(ctx, chosen)
     echo(f"done: {len(written)} file(s) in {display_path(out)}")
 
 
