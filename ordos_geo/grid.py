@@ -148,7 +148,7 @@ class Grid:
     # --- windows --------------------------------------------------------------------
     def window_transform(self, window: Window) -> Affine:
         """Affine transform of a window's upper-left cell."""
-        return self.transform * Affine.translation(window.col_off, window.row_off)
+        return self.transform @ Affine.translation(window.col_off, window.row_off)
 
     def subgrid(self, window: Window) -> Grid:
         """The grid of ``window`` (same CRS and resolution)."""

@@ -36,6 +36,14 @@ def test_default_analysis_runs_on_default_layers(kind, catalog, repo, tmp_path) 
     assert cap.loc["TOTAL", "capacity_mw"] == pytest.approx(r.sites["capacity_mw"].sum(),
                                                             abs=0.1)
     assert r.sites.geometry.is_valid.all()
+    # project-sized sites, ranked, inside one banner each (split_by_banner)
+    rule = s["site_rule"]
+    assert rule["split_by_banner"] and rule["top_fraction"] is not None
+    assert (r.sites["area_km2"] <= rule["max_site_km2"] + 1e-9).all()
+    assert r.sites["mean_score"].is_monotonic_decreasing
+    assert r.sites["banner_adcode"].notna().all()
+    assert "NOT candidate sites" in s["technical_potential"]["definition"]
+    assert s["technical_potential"]["all_eligible_gw"] > s["capacity_gw"]
     assert set(np.unique(r.reasons)) <= {0, OUTSIDE, *range(1, len(r.exclusions) + 1)}
     res = s["resource"]
     if kind == "pv":
@@ -43,8 +51,13 @@ def test_default_analysis_runs_on_default_layers(kind, catalog, repo, tmp_path) 
         assert 2_150 < res["clear_sky_ghi_kwh_m2_yr_mean"] < 2_280
         assert 1_450 < res["yield_kwh_kwp_mean"] < 1_800
         assert s["weights_method"] == "ahp" and s["ahp_consistency_ratio"] < 0.1
+        # the plan's PV bases (二(六)1) hold candidate sites: Kubuqi and Mu Us
+        assert r.sites["kubuqi"].any() and r.sites["mu_us"].any()
+        assert not s["resource_is_assumption"]
     else:
         assert res["method"] == "reference-speed"
+        assert s["resource_is_assumption"] is True
+        assert any("ASSUMPTION" in n and "uniform reference speed" in n for n in s["notes"])
         assert 0.2 < res["capacity_factor_mean"] < 0.45
         # ~1,000-1,500 m a.s.l. → ISA density ≈ 1.06-1.11 kg/m³
         assert 1.04 < res["air_density_kg_m3_mean"] < 1.12

@@ -413,3 +413,54 @@ def test_no_sites_still_writes_consistent_outputs(world: Path, catalog, tmp_path
     cap = r.capacity.set_index("adcode")
     assert cap.loc["TOTAL", "n_sites"] == 0 and (cap["capacity_mw"] == 0).all()
     assert len(gpd.read_file(r.files["sites"], layer="sites")) == 0
+
+
+def test_zone_factor_and_zone_floor(world: Path, catalog) -> None:
+    from ordos_geo.grid import Grid
+    from ordos_geo.rasterize import rasterize_mask
+    from ordos_geo.siting.config import FactorSpec
+    from ordos_geo.siting.suitability import NODATA, evaluate_factors
+
+    region_gdf = catalog.vector("city", crs=WORK)
+    grid = Grid.from_bounds(tuple(region_gdf.total_bounds), res_m=500, crs=region_gdf.crs)
+    reader = LayerReader(catalog, grid)
+    kub = rasterize_mask(catalog.vector("kubuqi", crs=WORK), grid)
+    assert 0 < kub.sum() < kub.size
+    zone = FactorSpec(name="plan", input="zones", zones={"kubuqi": 80}, transform="identity")
+    # land cover: grassland 10 → 40 everywhere outside the barren NW quadrant (= kubuqi)
+    floor = FactorSpec(name="land", input="value", layer="landcover", transform="categorical",
+                       params={"scores": {16: 30, 10: 40}, "default": 0},
+                       zones={"kubuqi": 90})
+    fl = evaluate_factors([zone, floor], reader)
+    z, land = fl.scores
+    assert (z[kub] == 80).all() and (z[~kub] == NODATA).all()
+    # inside the zone the floor (90) beats the categorical score (30 for barren)
+    assert (land[kub] == 90).all()
+    lc = np.ma.filled(reader.raster("landcover"), 255)
+    assert (land[~kub & (lc == 10)] == 40).all()
+
+
+def test_default_style_site_rule_on_world(world: Path, catalog) -> None:
+    cfg = SitingConfig.model_validate(yaml.safe_load((world / "pv.yaml").read_text("utf-8")))
+    cfg = cfg.model_copy(update={"sites": cfg.sites.model_copy(update={
+        "min_score": 60, "min_area_km2": 0.5, "top_fraction": 0.2, "max_site_km2": 4.0,
+        "split_by_banner": True})})
+    r = run_siting("pv", catalog=catalog, config=cfg, out_dir=None)
+    s = r.summary
+    assert s["sites"] == len(r.sites) > 1
+    assert (r.sites["area_km2"] <= 4.0 + 1e-9).all()
+    # kept area reaches 20 % of the eligible area, overshooting by less than one site
+    target = 0.2 * s["eligible_km2"]
+    assert s["site_rule"]["top_fraction_target_km2"] == pytest.approx(target, abs=0.01)
+    assert target <= s["sites_area_km2"] < target + 4.0 + 1e-6
+    # ranked: site 1 has the best mean score
+    assert r.sites["mean_score"].iloc[0] == r.sites["mean_score"].max()
+    assert r.sites["mean_score"].is_monotonic_decreasing
+    cap = r.capacity.set_index("adcode")
+    assert cap.loc["TOTAL", "capacity_mw"] == pytest.approx(r.sites["capacity_mw"].sum(), abs=0.1)
+    # technical potential = class area × density, labelled as such
+    tp = s["technical_potential"]
+    assert "NOT candidate sites" in tp["definition"]
+    for lab, v in tp["by_class"].items():
+        assert v["gw"] == pytest.approx(s["classes_km2"][lab] * 30 / 1000, abs=2e-3)
+    assert tp["all_eligible_gw"] == pytest.approx(s["eligible_km2"] * 30 / 1000, rel=1e-3)

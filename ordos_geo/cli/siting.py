@@ -37,9 +37,14 @@ def _run(kind: str, config: Path | None, res: float | None, out: Path, catalog: 
     echo_json({
         "kind": kind, "out": str(out), "total_km2": s["total_km2"],
         "eligible_km2": s["eligible_km2"], "sites": s["sites"],
-        "capacity_gw": s["capacity_gw"], "target_gw": s["target_gw"],
+        "capacity_gw": s["capacity_gw"],
+        "capacity_definition": s.get("capacity_definition"),
+        "technical_potential_gw": s.get("technical_potential", {}).get("all_eligible_gw"),
+        "target_gw": s["target_gw"],
         "installed_gw_2025": s["installed_gw_2025"],
-        "resource_method": s["resource"]["method"], "provenance": s["provenance"],
+        "resource_method": s["resource"]["method"],
+        "resource_is_assumption": s.get("resource_is_assumption", False),
+        "provenance": s["provenance"],
         "files": sorted(p.name for p in r.files.values()),
         "seconds": s["timing_s"].get("with_outputs", s["timing_s"]["total"]),
     })

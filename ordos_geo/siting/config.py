@@ -95,11 +95,18 @@ class FactorSpec(StrictModel):
     """One scoring factor: a criterion raster turned into 0–100 by a value function."""
 
     name: str = Field(description="Short id of the factor")
-    input: Literal["value", "distance", "resource"] = Field(
+    input: Literal["value", "distance", "resource", "zones"] = Field(
         default="value",
         description="value: raster layer values; distance: Euclidean distance "
         "(m) to a vector layer's features; resource: PV yield (kWh/kWp/yr) or wind "
-        "capacity factor (0–1) from the resource model",
+        "capacity factor (0–1) from the resource model; zones: the highest `zones` "
+        "score of the polygon layers holding the cell (cell centre), no data outside all",
+    )
+    zones: dict[str, float] | None = Field(
+        default=None,
+        description="Polygon layer id → score 0–100. input: zones: the factor value "
+        "(cells in no zone get missing_score); any other input: a floor, cells inside a "
+        "zone score at least the zone's score (e.g. mapped desert over a coarse land cover)",
     )
     layer: str | None = Field(
         default=None, description="Catalog layer id (not for input: resource)"
@@ -110,8 +117,8 @@ class FactorSpec(StrictModel):
     resampling: Literal["nearest", "bilinear"] = Field(
         default="nearest", description="How a raster layer is put on the grid"
     )
-    transform: Literal["linear", "piecewise", "categorical", "distance_decay"] = Field(
-        description="Value function"
+    transform: Literal["linear", "piecewise", "categorical", "distance_decay", "identity"] = (
+        Field(description="Value function (identity: the value is already a 0–100 score)")
     )
     params: dict[str, object] = Field(
         default_factory=dict,
@@ -128,7 +135,14 @@ class FactorSpec(StrictModel):
 
     @model_validator(mode="after")
     def _check(self) -> FactorSpec:
-        if self.input != "resource" and not self.layer:
+        bad = {k: v for k, v in (self.zones or {}).items() if not 0 <= v <= 100}
+        if bad:
+            raise ValueError(f"factor {self.name!r}: zone scores must be 0–100 (got {bad})")
+        if self.input == "zones":
+            if not self.zones:
+                raise ValueError(f"factor {self.name!r}: input zones needs zones "
+                                 "{layer id: score}")
+        elif self.input != "resource" and not self.layer:
             raise ValueError(f"factor {self.name!r}: input {self.input} needs a layer id")
         return self
 
@@ -200,9 +214,28 @@ class SitesSpec(StrictModel):
     """Candidate sites and capacity."""
 
     min_score: float = Field(
-        default=60.0, ge=0, le=100, description="Eligible cells with score ≥ this"
+        default=60.0, ge=0, le=100,
+        description="Candidate cells: eligible with score ≥ this (the floor of the sites)",
     )
-    min_area_km2: float = Field(default=1.0, ge=0, description="Minimum contiguous area, km²")
+    top_fraction: float | None = Field(
+        default=None, gt=0, lt=1,
+        description="Relative rule: keep the best sites (by mean score) until their area "
+        "reaches this share of the eligible area (e.g. 0.05 = 5 %); null = keep all sites",
+    )
+    min_area_km2: float = Field(
+        default=1.0, ge=0, description="Minimum site area after splitting, km²"
+    )
+    max_site_km2: float | None = Field(
+        default=None, gt=0,
+        description="Largest site, km²: larger connected regions are cut on a square "
+        "tile grid of side sqrt(max_site_km2) km; null = no limit",
+    )
+    split_by_banner: bool = Field(
+        default=False, description="Sites never cross a banner boundary (exact capacity by banner)"
+    )
+    site_rule_source: str = Field(
+        default="", description="Why this threshold and these site sizes"
+    )
     capacity_density_mw_per_km2: float = Field(
         default=30.0, gt=0, description="Installed capacity per km² of site area (incl. spacing)"
     )
@@ -212,6 +245,16 @@ class SitesSpec(StrictModel):
         "subsidence land fall below, e.g. 伊旗天骄 500 MW on ~28 km² ≈ 18 MW/km²)",
         description="Source of the density default",
     )
+
+
+    @model_validator(mode="after")
+    def _check(self) -> SitesSpec:
+        if self.max_site_km2 is not None and self.max_site_km2 < self.min_area_km2:
+            raise ValueError(
+                f"max_site_km2 ({self.max_site_km2:g}) must be ≥ min_area_km2 "
+                f"({self.min_area_km2:g})"
+            )
+        return self
 
 
 class TargetsSpec(StrictModel):

@@ -126,7 +126,10 @@ def distance_decay(
 
 
 def apply_transform(values: np.ndarray, transform: str, params: Mapping[str, object]) -> np.ndarray:
-    """Dispatch to a value function by name (``linear|piecewise|categorical|distance_decay``)."""
+    """Dispatch to a value function by name.
+
+    ``linear|piecewise|categorical|distance_decay|identity`` (identity clips to 0–100).
+    """
     p = dict(params)
     if transform == "linear":
         return linear(values, lo=float(p["lo"]), hi=float(p["hi"]))  # type: ignore[arg-type]
@@ -142,8 +145,12 @@ def apply_transform(values: np.ndarray, transform: str, params: Mapping[str, obj
             half_distance_m=float(p["half_distance_m"]),  # type: ignore[arg-type]
             near_is_good=bool(p.get("near_is_good", True)),
         )
+    if transform == "identity":
+        v = np.asarray(values, dtype="float32")
+        return np.clip(v, 0.0, 100.0).astype("float32", copy=False)
     raise ConfigError(
-        f"transform {transform!r} unknown; use linear, piecewise, categorical or distance_decay"
+        f"transform {transform!r} unknown; use linear, piecewise, categorical, distance_decay "
+        "or identity"
     )
 
 

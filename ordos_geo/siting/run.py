@@ -34,7 +34,12 @@ from ordos_geo.siting.config import (
 )
 from ordos_geo.siting.resource import ResourceResult, load_turbine, pv_resource, wind_resource
 from ordos_geo.siting.sensitivity import robustness
-from ordos_geo.siting.sites import banner_index, capacity_by_banner, label_sites, site_table
+from ordos_geo.siting.sites import (
+    banner_index,
+    capacity_by_banner,
+    label_sites,
+    site_table,
+)
 from ordos_geo.siting.suitability import (
     LayerReader,
     apply_exclusions,
@@ -98,6 +103,8 @@ def check_layer_ids(
     refs += [(f"exclusions[{i}].layer", e.layer) for i, e in enumerate(cfg.exclusions)
              if e.enabled]
     refs += [(f"factors[{i}].layer", f.layer) for i, f in enumerate(cfg.factors)]
+    refs += [(f"factors[{i}].zones", z) for i, f in enumerate(cfg.factors)
+             for z in (f.zones or {})]
     refs += [(f"preferences[{i}].layer", p.layer) for i, p in enumerate(cfg.preferences)]
     for key, lid in refs:
         if lid is not None and lid not in catalog:
@@ -239,7 +246,10 @@ def run_siting(
         lc = layers.raster(cfg.landcover_layer, resampling="nearest")
         lc_labels = layers.categories(cfg.landcover_layer)
     labels, n = label_sites(score, excl.reasons, min_score=cfg.sites.min_score,
-                            min_area_km2=cfg.sites.min_area_km2, cell_area_m2=grid.cell_area_m2)
+                            min_area_km2=cfg.sites.min_area_km2, cell_area_m2=grid.cell_area_m2,
+                            banner_idx=bidx if cfg.sites.split_by_banner else None,
+                            max_site_km2=cfg.sites.max_site_km2, grid=grid,
+                            top_fraction=cfg.sites.top_fraction)
     sites = site_table(labels, n, grid, score, banners=banners, banner_idx=bidx,
                        pref_masks=pmasks, landcover=lc, landcover_labels=lc_labels,
                        density_mw_per_km2=cfg.sites.capacity_density_mw_per_km2)
@@ -295,9 +305,19 @@ def _summary(kind: str, cfg: SitingConfig, where: str, config_path: Any, grid: G
         "sites": len(sites),
         "sites_area_km2": round(float(sites["area_km2"].sum()) if len(sites) else 0.0, 2),
         "sites_preferred": int(sites["preferred"].sum()) if len(sites) else 0,
-        "site_rule": {"min_score": cfg.sites.min_score, "min_area_km2": cfg.sites.min_area_km2,
-                      "connectivity": 8},
+        "site_rule": {"min_score": cfg.sites.min_score, "top_fraction": cfg.sites.top_fraction,
+                      "min_area_km2": cfg.sites.min_area_km2,
+                      "max_site_km2": cfg.sites.max_site_km2,
+                      "split_by_banner": cfg.sites.split_by_banner, "connectivity": 8,
+                      "ranking": "sites ranked by mean score; with top_fraction the best "
+                      "sites are kept until their area reaches top_fraction × eligible area",
+                      "top_fraction_target_km2": None if cfg.sites.top_fraction is None
+                      else round(cfg.sites.top_fraction * excl.eligible_km2, 2),
+                      "source": cfg.sites.site_rule_source},
+        "sites_max_area_km2": round(float(sites["area_km2"].max()) if len(sites) else 0.0, 2),
         "capacity_gw": round(cap_mw / 1000.0, 3),
+        "capacity_definition": "candidate sites only: site area × capacity density",
+        "technical_potential": _potential(cfg, cls_counts, cell_km2),
         "capacity_density_mw_per_km2": cfg.sites.capacity_density_mw_per_km2,
         "capacity_density_source": cfg.sites.capacity_density_source,
         "target_gw": cfg.targets.target_gw,
@@ -305,6 +325,7 @@ def _summary(kind: str, cfg: SitingConfig, where: str, config_path: Any, grid: G
         "installed_gw_2025": cfg.targets.installed_gw_2025,
         "installed_source": cfg.targets.installed_source,
         "resource": {"method": res.method, "units": res.units, **res.summary},
+        "resource_is_assumption": res.method == "reference-speed",
         "weights": {n: round(float(w), 4) for n, w in zip(fnames, weights, strict=True)},
         "weights_method": cfg.weights.method,
         "ahp_consistency_ratio": None if cr is None else round(cr, 4),
@@ -316,10 +337,35 @@ def _summary(kind: str, cfg: SitingConfig, where: str, config_path: Any, grid: G
             "Elevation is 1/12° (28 m steps): slope is not used; give a DEM for slope.",
             *(["Some layers are illustrative (示意数据): replace them with official data."]
               if prov == "illustrative" else []),
-            *(["Wind resource is a uniform reference speed (an assumption): scores vary only "
-               "with air density and the other factors; give wind.mean_speed_raster."]
+            *(["ASSUMPTION: the wind resource is ONE uniform reference speed "
+               f"({cfg.wind.reference_mean_speed_ms:g} m/s at {cfg.wind.reference_height_m:g} m),"
+               " not a measured wind map; the capacity factor varies only with air density "
+               "(elevation), so wind scores and sites reflect land, access and the plan's "
+               "zones, not wind quality; give wind.mean_speed_raster (e.g. Global Wind Atlas)."]
               if res.method == "reference-speed" else []),
+            "capacity_gw counts candidate sites only; technical_potential is all eligible "
+            "land per score class × density (an upper bound, not a build-out).",
             "Capacity = site area × density (a parameter), not a plan or a grid-connection "
             "limit; the target and installed figures are city-wide, all renewables.",
         ],
+    }
+
+
+def _potential(cfg: SitingConfig, cls_counts: np.ndarray, cell_km2: float) -> dict[str, Any]:
+    """Technical potential by score class: eligible area × capacity density (GW)."""
+    dens = cfg.sites.capacity_density_mw_per_km2
+    by: dict[str, dict[str, float]] = {}
+    for i, lab in enumerate(cfg.classes.labels, start=1):
+        km2 = float(cls_counts[i]) * cell_km2
+        by[lab] = {"area_km2": round(km2, 2), "gw": round(km2 * dens / 1000.0, 3)}
+    top = cfg.classes.labels[-2:] if len(cfg.classes.labels) >= 2 else cfg.classes.labels
+    return {
+        "definition": "TECHNICAL POTENTIAL (upper bound): all eligible land of the class × "
+        f"{dens:g} MW/km²; ignores site size, grid capacity and competing uses; "
+        "NOT candidate sites",
+        "by_class": by,
+        "classes": {"lower_bounds": cfg.classes.thresholds},
+        "top_two_classes": list(top),
+        "top_two_classes_gw": round(sum(by[k]["gw"] for k in top), 3),
+        "all_eligible_gw": round(sum(v["gw"] for v in by.values()), 3),
     }

@@ -2,9 +2,12 @@
 
 A candidate site is a connected region of eligible cells (reason 0) with score ≥
 ``min_score``; cells connect through edges **and corners (8-connectivity,**
-``scipy.ndimage.label`` with a 3×3 structure). Regions smaller than ``min_area_km2``
-are dropped. Each site is vectorised with ``rasterio.features.shapes`` (cell edges,
-working CRS) and written in EPSG:4326.
+``scipy.ndimage.label`` with a 3×3 structure), optionally only within one banner.
+Regions larger than ``max_site_km2`` are cut on a regular tile grid
+(:mod:`ordos_geo.siting.split`); pieces smaller than ``min_area_km2`` are dropped.
+Sites are numbered by rank (mean score, best first); with ``top_fraction`` only the
+best sites covering that share of the eligible area are kept. Each site is vectorised
+with ``rasterio.features.shapes`` (cell edges, working CRS) and written in EPSG:4326.
 
 Attributes: ``area_km2`` (cells × cell area, equal-area CRS; also ``area_ha`` and
 ``area_mu``, 1 亩 = 666.67 m²), ``mean_score``,
@@ -24,7 +27,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ordos_geo.errors import ConfigError
 from ordos_geo.grid import Grid
+from ordos_geo.siting.split import compact_labels, label_by_key, split_large, tile_cells
 
 __all__ = [
     "IGBP_LABELS",
@@ -62,28 +67,84 @@ def label_sites(
     min_score: float,
     min_area_km2: float,
     cell_area_m2: float,
+    banner_idx: np.ndarray | None = None,
+    max_site_km2: float | None = None,
+    grid: Grid | None = None,
+    top_fraction: float | None = None,
 ) -> tuple[np.ndarray, int]:
-    """Label candidate sites (8-connectivity) and drop those below ``min_area_km2``.
+    """Label candidate sites, split them to project size, rank them, keep the best.
+
+    1. Candidate cells: eligible (reason 0) with score ≥ ``min_score``; regions are
+       8-connected (and, with ``banner_idx``, never cross a banner boundary).
+    2. Regions larger than ``max_site_km2`` are cut on a regular tile grid
+       (:mod:`ordos_geo.siting.split`); pieces below ``min_area_km2`` are dropped.
+    3. Sites are ranked by mean score (ties: first cell in row-major order). With
+       ``top_fraction``, sites are kept in rank order while the area kept so far is below
+       ``top_fraction`` × the eligible area (the last site may overshoot by at most one
+       site). Whole sites are kept, so outlines follow land, zones and tiles, not the
+       contour lines of a smooth distance factor.
+
+    Parameters
+    ----------
+    score, reasons
+        uint8 score (0–100, 255 nodata) and reason (0 eligible) rasters.
+    min_score
+        Score floor of candidate cells.
+    min_area_km2
+        Smallest site kept, km² (after splitting).
+    cell_area_m2
+        Cell area of the (equal-area) working grid, m².
+    banner_idx
+        From :func:`banner_index`: when given, sites never cross a banner boundary.
+    max_site_km2
+        Largest site, km² (needs ``grid``).
+    grid
+        Working grid (anchors the tile grid to multiples of the tile side in its CRS).
+    top_fraction
+        Share of the eligible area to shortlist (None = keep every site).
 
     Returns
     -------
     labels, n
-        int32 raster (0 = no site, 1..n = site id, ordered by first cell in row-major
-        order) and the number of sites kept.
+        int32 raster (0 = no site, 1..n = site id by rank, 1 = best mean score) and the
+        number of sites kept.
     """
-    from scipy import ndimage
-
     cand = (reasons == 0) & (score >= min_score) & (score <= 100)
-    labels, n = ndimage.label(cand, structure=np.ones((3, 3), dtype=bool))
+    labels, n = label_by_key(cand, banner_idx)
     del cand
     if n == 0:
-        return labels.astype(np.int32), 0
-    sizes = np.bincount(labels.ravel(), minlength=n + 1)
-    keep = sizes * (cell_area_m2 / 1e6) >= min_area_km2
-    keep[0] = False
-    new_id = np.cumsum(keep, dtype=np.int32) * keep
-    out = new_id.astype(np.int32)[labels]
-    return out, int(keep.sum())
+        return labels, 0
+    if max_site_km2 is not None:
+        if grid is None:
+            raise ValueError("max_site_km2 needs the working grid")
+        tile = tile_cells(max_site_km2, grid.res_m)
+        if tile < 1:
+            raise ConfigError(
+                f"sites.max_site_km2: {max_site_km2:g} km² is smaller than one "
+                f"{grid.res_m:g} m cell; raise it or use a finer --res")
+        anchor = (round(-grid.transform.f / grid.res_m), round(grid.transform.c / grid.res_m))
+        max_cells = int(max_site_km2 * 1e6 / cell_area_m2 + 1e-9)
+        labels, n = split_large(labels, n, max_cells=max_cells, tile=tile, anchor=anchor)
+    min_cells = min_area_km2 * 1e6 / cell_area_m2 - 1e-9
+    labels, n = compact_labels(labels, n, min_cells=min_cells)
+    if n == 0:
+        return labels, 0
+    idx = labels > 0
+    lab = labels[idx]
+    cnt = np.bincount(lab, minlength=n + 1)[1:]
+    mean = np.bincount(lab, weights=score[idx].astype("float64"), minlength=n + 1)[1:] / cnt
+    del idx, lab
+    order = np.lexsort((np.arange(n), -np.round(mean, 6)))  # best first, then row-major
+    keep = np.ones(n, dtype=bool)
+    if top_fraction is not None:
+        target = top_fraction * float(np.count_nonzero(reasons == 0))
+        before = np.cumsum(cnt[order]) - cnt[order]
+        keep = before < target
+    new_id = np.zeros(n + 1, dtype=np.int32)
+    kept = order[keep]
+    new_id[kept + 1] = np.arange(1, kept.size + 1, dtype=np.int32)
+    log.info("%d candidate sites, %d kept (top_fraction %s)", n, kept.size, top_fraction)
+    return new_id[labels], int(kept.size)
 
 
 def banner_index(banners: Any, grid: Grid) -> np.ndarray:

@@ -46,6 +46,7 @@ __all__ = [
     "filter_where",
     "preference_masks",
     "weighted_score",
+    "zone_scores",
 ]
 
 log = logging.getLogger(__name__)
@@ -281,6 +282,8 @@ def evaluate_factors(
             if resource is None:
                 raise ConfigError(f"{what}.input: no resource model available")
             vals: np.ndarray = resource()
+        elif f.input == "zones":
+            vals = zone_scores(f.zones or {}, layers, what=what)
         elif f.input == "distance":
             assert f.layer is not None
             if layers.kind(f.layer) != "vector":
@@ -306,11 +309,31 @@ def evaluate_factors(
                     f"{what}.params: {f.transform} needs {exc}; see docs/siting.md"
                 ) from exc
             out[r0:r1] = _to_uint8_score(s)
+        if f.zones and f.input != "zones":
+            # zones as a floor: a cell inside a zone scores at least the zone's score
+            floor = _to_uint8_score(zone_scores(f.zones, layers, what=what))
+            inside = floor != NODATA
+            out[inside] = np.where(out[inside] == NODATA, floor[inside],
+                                   np.maximum(out[inside], floor[inside]))
         scores.append(out)
         names.append(f.name)
         missing.append(f.missing_score)
         del vals
     return FactorLayers(names, scores, missing)
+
+
+def zone_scores(zones: Mapping[str, float], layers: LayerReader, *, what: str) -> np.ndarray:
+    """float32 raster: highest score of the zones (polygon layers) holding each cell centre.
+
+    Cells in no zone are NaN (the factor's ``missing_score`` applies).
+    """
+    out = np.full(layers.grid.shape, np.nan, dtype="float32")
+    for lid, sc in zones.items():
+        if layers.kind(lid) != "vector":
+            raise ConfigError(f"{what}.zones: {lid!r} is a raster; zones must be polygon layers")
+        m = rasterize_mask(layers.vector(lid, what=f"{what}.zones"), layers.grid, mode="centre")
+        out[m] = np.fmax(out[m], np.float32(sc))
+    return out
 
 
 def preference_masks(
