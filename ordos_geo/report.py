@@ -189,13 +189,15 @@ def _summary_section(data: ReportData, lang: Lang) -> Section:
         rows.append([Run(tr(kind, lang)), num_run(elig, f"{kind}.eligible_km2"),
                      num_run(tot, f"{kind}.total_km2"),
                      num_run(round(share, 2) if share is not None else None, f"{kind}.share"),
-                     num_run(n_sites, f"{kind}.sites"), num_run(cap, f"{kind}.capacity_gw")])
+                     num_run(n_sites, f"{kind}.sites"), num_run(cap, f"{kind}.capacity_gw"),
+                     num_run(_technical_gw(s), f"{kind}.technical_potential_gw")])
     if not have:
         return sec
     sec.tables.append(Table("summary", tr("tab_summary", lang),
                             [tr(c, lang) for c in ("col_kind", "col_eligible", "col_total",
-                                                   "col_share", "col_sites", "col_cap_gw")],
-                            rows, [False, True, True, True, True, True]))
+                                                   "col_share", "col_sites", "col_cap_gw",
+                                                   "col_tech_gw")],
+                            rows, [False, True, True, True, True, True, True]))
     from_file = target is not None
     target_v = float(target) if is_num(target) else PLAN_TARGET_GW
     inst_v = float(installed) if is_num(installed) else INSTALLED_GW_2025
@@ -214,6 +216,12 @@ def _summary_section(data: ReportData, lang: Lang) -> Section:
         sec.paragraphs.append([Run(tr("p_plan_default", lang))])
     sec.paragraphs.append([Run(tr("p_potential_caveat", lang))])
     return sec
+
+
+def _technical_gw(summary: dict[str, Any]) -> Any:
+    """All-eligible-land technical potential (GW) from a siting summary, if recorded."""
+    tp = summary.get("technical_potential")
+    return tp.get("all_eligible_gw") if isinstance(tp, dict) else None
 
 
 def _banner_section(data: ReportData, lang: Lang) -> Section:

@@ -42,15 +42,18 @@ T: dict[str, dict[str, str]] = {
     "sec_layers": {"zh": "六、图层来源", "en": "6. Layer provenance"},
     "sec_methods": {"zh": "七、方法与假设", "en": "7. Methods and assumptions"},
     # summary
-    "tab_summary": {"zh": "可开发面积与容量潜力", "en": "Eligible area and capacity potential"},
+    "tab_summary": {"zh": "可开发面积、候选场址容量与技术潜力",
+                    "en": "Eligible area, candidate-site capacity and technical potential"},
     "col_kind": {"zh": "类型", "en": "Type"},
     "col_eligible": {"zh": "可开发面积 (km²)", "en": "Eligible area (km²)"},
     "col_total": {"zh": "研究区面积 (km²)", "en": "Study area (km²)"},
     "col_share": {"zh": "占比 (%)", "en": "Share (%)"},
     "col_sites": {"zh": "候选场址 (个)", "en": "Candidate sites"},
-    "col_cap_gw": {"zh": "容量潜力 (GW)", "en": "Capacity potential (GW)"},
-    "p_potential": {"zh": "光伏与风电候选场址合计容量潜力 ",
-                    "en": "The candidate PV and wind sites add up to a capacity potential of "},
+    "col_cap_gw": {"zh": "候选场址容量 (GW)", "en": "Candidate-site capacity (GW)"},
+    "col_tech_gw": {"zh": "技术潜力上限 (GW)", "en": "Technical potential, upper bound (GW)"},
+    "p_potential": {"zh": "光伏与风电候选场址（按评分排序的优选场址清单）合计容量 ",
+                    "en": "The candidate PV and wind sites (a shortlist of the best-scoring "
+                          "sites) add up to "},
     "p_gw_vs_target": {"zh": " GW；规划目标为 2025 年可再生能源装机 ",
                        "en": " GW. The plan's 2025 target is a renewable capacity of "},
     "p_target_open": {"zh": " GW（", "en": " GW ("},
@@ -59,8 +62,8 @@ T: dict[str, dict[str, str]] = {
     "p_installed": {"zh": "2025 年底全市新能源装机 ",
                     "en": "Installed new-energy capacity at the end of 2025 was "},
     "p_gap": {"zh": " GW，距目标尚差 ", "en": " GW, leaving a gap of "},
-    "p_ratio": {"zh": " GW；候选场址潜力约为缺口的 ",
-                "en": " GW to the target; the candidate-site potential is "},
+    "p_ratio": {"zh": " GW；候选场址容量约为缺口的 ",
+                "en": " GW to the target; the candidate-site capacity is "},
     "p_ratio_end": {"zh": " 倍。", "en": " times that gap."},
     "p_plan_default": {
         "zh": "注：结果文件未给出目标与已装机数值，采用规划文本数值（50 GW）"
@@ -68,12 +71,14 @@ T: dict[str, dict[str, str]] = {
         "en": "Note: the result files carry no target or installed figures; the plan value "
               "(50 GW) and the end-2025 installed capacity (27.79 GW) are used."},
     "p_potential_caveat": {
-        "zh": "容量潜力 = 候选场址面积 × 装机密度，是土地与资源约束下的技术潜力，"
-              "不是建设计划或预测；"
-              "未考虑电网接入、消纳与用地审批。",
-        "en": "Capacity potential = candidate-site area × capacity density: a technical "
-              "potential under land and resource constraints, not a build plan or forecast; "
-              "grid connection, curtailment and land approval are not considered."},
+        "zh": "候选场址容量 = 候选场址面积 × 装机密度；技术潜力上限 = 全部可开发土地 × 装机密度，"
+              "不考虑场址规模、电网容量与其他用途。二者都是土地与资源约束下的估算，"
+              "不是建设计划或预测；未考虑电网接入、消纳与用地审批。",
+        "en": "Candidate-site capacity = candidate-site area × capacity density; technical "
+              "potential = all eligible land × capacity density, ignoring site size, grid "
+              "capacity and competing uses. Both are estimates under land and resource "
+              "constraints, not a build plan or forecast; grid connection, curtailment and "
+              "land approval are not considered."},
     # banners / sites / exclusions
     "tab_pv_banners": {"zh": "光伏：分旗区候选场址与容量",
                        "en": "PV: candidate sites and capacity by banner"},
