@@ -72,8 +72,9 @@ def test_capacity_numbers_agree_across_outputs(run_out: tuple[Path, str], kind: 
     # the report shows the same capacity as the CSV
     html = (out / "report" / "report.html").read_text(encoding="utf-8")
     assert "示意数据" in html
-    gw = f"{summary['capacity_gw']:.1f}"
-    assert gw in html, f"{kind} capacity {gw} GW not in report.html"
+    shown = re.search(rf'data-key="{kind}\.capacity_gw" data-value="([^"]+)"', html)
+    assert shown, f"{kind} capacity missing from report.html"
+    assert float(shown.group(1)) == pytest.approx(summary["capacity_gw"], abs=1e-3)
 
 
 def test_screening_gives_every_example_a_cited_verdict(run_out: tuple[Path, str]) -> None:

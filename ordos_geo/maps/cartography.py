@@ -71,7 +71,11 @@ WQY_CANDIDATES: tuple[str, ...] = (
     "/usr/share/fonts/wqy-zenhei/wqy-zenhei.ttc",
 )
 _SC_FACE_NAME = "Noto Sans CJK SC"
-_CACHE_NAME = "NotoSansCJKsc-Regular-gb2312-tt-v2.ttf"  # bump when the subset changes
+_CACHE_NAME = "OrdosGeoCJKsc-Regular-gb2312-tt-v3.ttf"  # bump when the subset changes
+#: Family name of the TrueType subset. It must differ from every face of the system
+#: collection: matplotlib ≥ 3.11 registers all faces of a .ttc, and a subset that kept
+#: the name "Noto Sans CJK SC" would lose to the CFF original in font look-ups.
+SUBSET_FAMILY = "OrdosGeo Noto Sans CJK SC"
 
 
 @dataclass(frozen=True)
@@ -152,6 +156,7 @@ def _build_truetype_subset(ttc: Path, face_index: int, out: Path) -> None:
     sub = subset.Subsetter(opts)
     sub.populate(unicodes=_subset_chars())
     sub.subset(font)
+    _rename_family(font, SUBSET_FAMILY)
     if "CFF " in font:
         order = font.getGlyphOrder()
         glyph_set = font.getGlyphSet()
@@ -190,6 +195,22 @@ def _build_truetype_subset(ttc: Path, face_index: int, out: Path) -> None:
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     font.save(str(tmp))
     os.replace(tmp, out)
+
+
+def _rename_family(font: Any, family: str) -> None:
+    """Give ``font`` its own family (name IDs 1, 4, 6, 16, 17) so look-ups are unambiguous."""
+    ps = family.replace(" ", "") + "-Regular"
+    for rec in font["name"].names:
+        if rec.nameID in (1, 16):
+            rec.string = family
+        elif rec.nameID == 4:
+            rec.string = f"{family} Regular"
+        elif rec.nameID == 6:
+            rec.string = ps
+        elif rec.nameID == 17:
+            rec.string = "Regular"
+    if "CFF " in font:
+        font["CFF "].cff.fontNames = [ps]
 
 
 def _sc_face_index(ttc: Path) -> int:
