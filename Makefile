@@ -5,7 +5,7 @@ BIN      = $(VENV)/bin
 STAMP    = $(VENV)/.installed
 APT_PKGS = fonts-noto-cjk chromium poppler-utils
 
-.PHONY: demo test lint typecheck bench layers sysdeps clean
+.PHONY: demo test lint typecheck bench layers sysdeps clean constraints
 
 # Debian packages the maps, reports and browser tests need; installed only when missing.
 sysdeps:
@@ -17,10 +17,12 @@ sysdeps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-$(STAMP): pyproject.toml
+# constraints.txt pins the versions the suite was last run with (reproducible CI);
+# refresh it with `make constraints` after changing dependencies.
+$(STAMP): pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 # Main job on the embedded default data: validate layers, siting, screening, maps, report.
@@ -43,6 +45,12 @@ bench: $(STAMP)
 layers: $(STAMP)
 	$(BIN)/pip install -q -e '.[build]'
 	$(BIN)/python layers/build/build_all.py
+
+constraints:
+	rm -rf /tmp/ordos-geo-constraints-venv
+	$(PY) -m venv /tmp/ordos-geo-constraints-venv
+	/tmp/ordos-geo-constraints-venv/bin/pip install -q -e '.[dev]'
+	/tmp/ordos-geo-constraints-venv/bin/pip freeze --exclude-editable | grep -v '^ordos' > constraints.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
