@@ -43,7 +43,7 @@ from ordos_geo.maps.offline import (
     strip_unused_defaults,
 )
 from ordos_geo.maps.results import SCORE_PANE, SearchEntry, result_layers
-from ordos_geo.maps.styles import GROUPS, Focus, MapOptions, text
+from ordos_geo.maps.styles import GROUPS, Focus, MapOptions, map_kind, text, visible_at_load
 from ordos_geo.maps.vectors import CatalogLike, MapLayer, catalog_layers
 
 __all__ = ["SIZE_BUDGET_BYTES", "MapOptions", "build_map", "render_html", "write_map"]
@@ -176,19 +176,25 @@ def build_map(
                 log.warning("map: no result files in %s; drawing layers only", rdir)
             layers += rl
 
+    kind = map_kind(focus, any(ly.group == "g_results" for ly in layers))
     groups: dict[str, list[Any]] = {}
     for ly in layers:
+        ly.layer.show = visible_at_load(ly.key, kind)
         # the layer control inserts names with innerHTML: escaped name + trusted swatch
         sw = swatch_html(ly.swatch) if ly.swatch.get("kind") != "raster" else ""
         ly.layer.layer_name = sw + html.escape(ly.name)
         ly.layer.add_to(m)
         gname = html.escape(text(ly.group, lang))
         groups.setdefault(gname, []).append(ly.layer)
+    collapsed: list[int] = []
     if groups:
         ordered = {html.escape(text(g, lang)): groups[html.escape(text(g, lang))]
                    for g in GROUPS if html.escape(text(g, lang)) in groups}
         plugins.GroupedLayerControl(ordered, exclusive_groups=False, collapsed=False,
                                     position="topright").add_to(m)
+        # groups with nothing on at load start folded (click the group name to unfold)
+        collapsed = [i for i, members in enumerate(ordered.values())
+                     if not any(lyr.show for lyr in members)]
 
     plugins.Fullscreen(position="topleft").add_to(m)
     _search(m, search, lang)
@@ -215,6 +221,8 @@ def build_map(
     extra = default_icon_script() if opts.offline else ""
     MapScript(title_html=title_html(title, sub), legend_html=legend, notices=notices,
               extra_js=extra, sep="、" if lang == "zh" else ", ",
+              collapsed_groups=collapsed, n_groups=len(groups),
+              collapse_hint=text("collapse_hint", lang),
               illustrative=[(ly.layer.get_name(), html.escape(ly.name.rstrip(" *")))
                             for ly in illus]).add_to(m)
     m.get_root().title = html.escape(title)  # type: ignore[attr-defined]  # raw in <title>

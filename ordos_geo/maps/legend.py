@@ -34,13 +34,17 @@ PAGE_CSS = """
  border-radius:4px;font-size:12px;box-shadow:0 1px 4px rgba(0,0,0,.3)}
 .og-notice.og-warn{background:#fff8e1;border-color:#ef6c00;color:#e65100;bottom:auto;top:62px}
 .og-legend{background:rgba(255,255,255,.95);padding:6px 10px;border-radius:4px;
- box-shadow:0 1px 5px rgba(0,0,0,.35);max-height:46vh;overflow:auto;font-size:12px;
+ box-shadow:0 1px 5px rgba(0,0,0,.35);max-height:calc(100vh - 250px);overflow:auto;
+ font-size:12px;
  min-width:170px}
 .og-legend summary{font-weight:600;cursor:pointer}
 .og-legend .og-lg{margin-top:4px;font-weight:600;color:#333;border-top:1px solid #ddd;
  padding-top:3px}
 .og-legend .og-row{display:flex;align-items:center;gap:6px;margin:2px 0}
 .og-sw{display:inline-block;width:18px;height:12px;flex:none;box-sizing:border-box}
+.og-dot{width:14px;height:14px;border-radius:50%;border:2.5px solid #fff;
+ box-shadow:0 0 0 1px #555}
+.og-dot.og-enc{border:3px solid #111;box-shadow:none}
 .og-bar{height:12px;width:160px;border:1px solid #999}
 .og-ticks{display:flex;justify-content:space-between;width:162px;font-size:10px;color:#444}
 .og-pop{font-size:12px;max-width:400px}
@@ -59,11 +63,23 @@ PAGE_CSS = """
 .og-sum{margin-top:4px}
 .og-note{max-width:220px;color:#444;font-size:11px}
 .leaflet-control-layers label .og-sw{margin:0 4px 0 2px;vertical-align:middle}
-.leaflet-control-layers-group-name{font-weight:700;display:block;margin:4px 0 2px}
-.leaflet-control-layers{max-height:50vh;overflow:auto;font-size:12px}
-.leaflet-control-layers label{margin:1px 0}
-</style>
+.leaflet-control-layers-expanded{padding:4px 8px 4px 6px}
+.leaflet-control-layers{max-height:calc(100vh - 40px);overflow:auto;font-size:11.5px;
+ line-height:1.25}
+.leaflet-control-layers label{margin:0;display:block}
+.leaflet-control-layers-selector{margin:1px 2px 0 0;vertical-align:-2px}
+.leaflet-control-layers-group-label{cursor:pointer;user-select:none}
+.leaflet-control-layers-group-name{font-weight:700;display:block;margin:3px 0 1px}
+.leaflet-control-layers-group-name::before{content:"▾ ";color:#666}
 """
+#: Folded groups of the layer control: the container gets class ``og-c<i>`` for a
+#: folded group ``i`` (ids of leaflet.groupedlayercontrol, stable across redraws).
+PAGE_CSS += "".join(
+    f".og-c{i} #leaflet-control-layers-group-{i}>label:not(.leaflet-control-layers-group-label)"
+    f"{{display:none}}.og-c{i} #leaflet-control-layers-group-{i} "
+    '.leaflet-control-layers-group-name::before{content:"▸ "}'
+    for i in range(8)
+) + "\n</style>\n"
 
 
 def swatch_html(sw: dict[str, object]) -> str:
@@ -121,9 +137,14 @@ def legend_html(layers: Sequence[MapLayer], verdicts: Sequence[str], lang: Lang,
     if raster:
         parts.append(colourbar_html(text("score_legend", lang)))
     if verdicts:
-        rows = [f'<div class="og-row"><span class="og-sw" style="background:'
-                f'{verdict_colour(v)};border:1px solid #222"></span>'
+        # the same symbol as a point project: verdict fill, white halo, thin dark edge
+        rows = [f'<div class="og-row"><span class="og-sw og-dot" style="background:'
+                f'{verdict_colour(v)}"></span>'
                 f"<span>{html.escape(verdict_label(v, lang))}</span></div>" for v in verdicts]
+        if any(ly.key == "projects" and ly.swatch.get("encouraged") for ly in layers):
+            rows.append(f'<div class="og-row"><span class="og-sw og-dot og-enc" style="'
+                        f'background:{verdict_colour("compliant")}"></span>'
+                        f"<span>{html.escape(text('encouraged_legend', lang))}</span></div>")
         parts.append(f'<div class="og-lg">{html.escape(text("verdict_legend", lang))}</div>'
                      + "".join(rows))
     if summary_html:
@@ -179,6 +200,13 @@ class MapScript(MacroElement):
         with class ``og-notice-ill`` lists those switched on and hides otherwise.
     sep
         Separator between layer names in the notice.
+    collapsed_groups
+        Indexes (display order) of layer-control groups folded when the page opens;
+        clicking a group name folds/unfolds it.
+    n_groups
+        Number of groups in the layer control (the CSS folds the first 8).
+    collapse_hint
+        Tooltip of the layer control (plain text; escaped by the browser as a title).
     """
 
     _template = Template(
@@ -207,6 +235,19 @@ class MapScript(MacroElement):
               map.on('overlayadd overlayremove layeradd layerremove', upd); upd();
             })();
             {% endif %}
+            (function(){
+              // foldable groups in the layer control: click a group name
+              var lc = c.querySelector('.leaflet-control-layers'); if (!lc) { return; }
+              {{ this.collapsed_js }}.forEach(function(i){ L.DomUtil.addClass(lc, 'og-c' + i); });
+              lc.title = {{ this.collapse_hint }};
+              L.DomEvent.on(lc, 'click', function(e){
+                var g = e.target && e.target.closest
+                    ? e.target.closest('.leaflet-control-layers-group-label') : null;
+                if (!g || !g.parentNode || !g.parentNode.id) { return; }
+                var id = g.parentNode.id.replace('leaflet-control-layers-group-', '');
+                lc.classList.toggle('og-c' + id);
+              });
+            })();
             var lg = L.control({position: 'bottomleft'});
             lg.onAdd = function(){ var d = L.DomUtil.create('div', 'og-legend');
                 d.innerHTML = {{ this.legend_js }};
@@ -225,8 +266,12 @@ class MapScript(MacroElement):
 
     def __init__(self, *, title_html: str, legend_html: str,
                  notices: Sequence[tuple[str, str]], extra_js: str = "",
-                 illustrative: Sequence[tuple[str, str]] = (), sep: str = "、") -> None:
+                 illustrative: Sequence[tuple[str, str]] = (), sep: str = "、",
+                 collapsed_groups: Sequence[int] = (), n_groups: int = 0,
+                 collapse_hint: str = "") -> None:
         super().__init__()
+        self.collapsed_js = json.dumps([int(i) for i in collapsed_groups])
+        self.collapse_hint = _js_string(collapse_hint)
         # (JS variable of the layer, pre-escaped display name)
         self.illustrative = [(v, _js_string(n)) for v, n in illustrative]
         self.sep = _js_string(sep)

@@ -22,7 +22,16 @@ import rasterio
 from ordos_geo.errors import LayerIOError
 from ordos_geo.maps.popups import esc, fmt_value, popup_html, table_html
 from ordos_geo.maps.rasters import score_colormap, score_overlay
-from ordos_geo.maps.styles import Lang, text, verdict_colour, verdict_label
+from ordos_geo.maps.styles import (
+    RESULT_STYLES,
+    SCORE_OPACITY,
+    Lang,
+    is_encouraged,
+    project_style,
+    text,
+    verdict_colour,
+    verdict_label,
+)
 from ordos_geo.maps.vectors import MapLayer, feature_collection, geojson_layer, to_web
 
 __all__ = ["SCORE_PANE", "SearchEntry", "result_layers"]
@@ -33,6 +42,22 @@ SearchEntry = tuple[str, float, float]  # (escaped label, lon, lat)
 
 #: Leaflet pane of the score overlays (z-index 350: above tiles, below vectors at 400).
 SCORE_PANE = "ogScores"
+
+#: Radius in screen pixels of point projects (visible at city scale, zoom 8).
+PROJECT_RADIUS_PX = 8.0
+#: Radius in pixels of the pin marking a project footprint or line at its
+#: representative point (footprints of a few hectares vanish at city scale).
+PIN_RADIUS_PX = 6.5
+
+
+def _geom_kind(gtype: object) -> str:
+    g = str(gtype)
+    if g in ("Point", "MultiPoint"):
+        return "point"
+    if g in ("LineString", "MultiLineString"):
+        return "line"
+    return "area"
+
 
 _SITE_FIELDS = ("site_id", "banner_zh", "banner_en", "banner", "area_km2", "mean_score",
                 "max_score", "capacity_mw", "preferred")
@@ -81,7 +106,7 @@ def _score_layer(
     if not path.exists():
         log.info("map: %s not found; %s score layer skipped", path, kind)
         return None
-    ov = score_overlay(path, max_px=max_px)
+    ov = score_overlay(path, max_px=max_px, opacity=SCORE_OPACITY)
     illus = _provenance(results, kind) == "illustrative"
     name = text(f"{kind}_score", lang) + (" *" if illus else "")
     # in its own pane below the vector layers, so boundaries and zones stay readable
@@ -125,13 +150,12 @@ def _site_layer(results: Path, kind: str, *, lang: Lang, show: bool,
     for f, p in zip(fc["features"], pts, strict=True):
         search.append((f["properties"]["_tooltip"], p.x, p.y))
     # a fixed colour per kind (not the score palette) so sites stand out on the score layer
-    colour, fill = ("#0d47a1", "#42a5f5") if kind == "pv" else ("#004d40", "#26a69a")
-    style = {"color": colour, "fillColor": fill, "weight": 2.0, "fillOpacity": 0.6}
+    style = RESULT_STYLES[f"{kind}_sites"]
     layer = geojson_layer(fc, name=name + (" *" if prov == "illustrative" else ""),
                           style=style, show=show)
     return MapLayer("g_results", f"{kind}_sites", name + (" *" if prov == "illustrative" else ""),
-                    layer, prov == "illustrative", {"kind": "area", "color": colour,
-                                                    "fillColor": fill})
+                    layer, prov == "illustrative", {"kind": "area", "color": style["color"],
+                                                    "fillColor": style["fillColor"]})
 
 
 def _message(h: Any, lang: Lang) -> str:
@@ -212,6 +236,9 @@ def _conflict_layers(hits: pd.DataFrame | None, hints: pd.DataFrame | None, *, l
     g = _spatial(hits)
     if g is not None and "severity" in g.columns:
         g = g[g["severity"].astype(str).isin(["prohibited", "restricted", "禁止", "限制"])]
+        # a point project's "conflicting part" is the point itself, already drawn in its
+        # verdict colour by the projects layer: only footprints and lines are shown
+        g = g[~g.geom_type.isin(["Point", "MultiPoint"])]
         if not g.empty:
             name = text("conflict_parts", lang)
 
@@ -226,12 +253,13 @@ def _conflict_layers(hits: pd.DataFrame | None, hints: pd.DataFrame | None, *, l
                 }
 
             fc = feature_collection(g, props)
-            style = {"color": "#b71c1c", "weight": 1.5, "fillOpacity": 0.55, "dashArray": "3 2"}
+            style = RESULT_STYLES["conflict_parts"]
             layer = geojson_layer(fc, name=name, style=style, show=True,
-                                  style_of=lambda p: {"fillColor": p.get("_c", "#d7191c")})
+                                  style_of=lambda p: {"fill": True,
+                                                      "fillColor": p.get("_c", "#d7191c")})
             out.append(MapLayer("g_results", "conflict_parts", name, layer, False,
-                                {"kind": "area", "color": "#b71c1c", "fillColor": "#d7191c",
-                                 "dashArray": "3 2"}))
+                                {"kind": "area", "color": style["color"], "fillColor": "#d7191c",
+                                 "dashArray": style["dashArray"]}))
     g = _spatial(hints)
     if g is not None:
         name = text("remainders", lang)
@@ -244,10 +272,11 @@ def _conflict_layers(hits: pd.DataFrame | None, hints: pd.DataFrame | None, *, l
                     "_tooltip": esc(f"{title} · {text('remainder', lang)}")}
 
         fc = feature_collection(g, hprops)
-        style = {"color": "#1b5e20", "weight": 2.0, "fillColor": "#66bb6a", "fillOpacity": 0.25}
+        style = RESULT_STYLES["remainders"]
         layer = geojson_layer(fc, name=name, style=style, show=False)
         out.append(MapLayer("g_results", "remainders", name, layer, False,
-                            {"kind": "area", "color": "#1b5e20", "fillColor": "#66bb6a"}))
+                            {"kind": "area", "color": style["color"],
+                             "fillColor": style["fillColor"], "dashArray": style["dashArray"]}))
     return out
 
 
@@ -274,32 +303,48 @@ def _project_layers(results: Path, *, lang: Lang, show: bool,
         nm = fmt_value(row.get("name")) or pid
         verdict = fmt_value(row.get("verdict"))
         fields = [f for f in shown if f in row] + [
-            k for k in row if k not in shown and k not in {"provenance", "source"}
+            k for k in row if k not in shown and k not in {"provenance", "source", "_gtype"}
         ]
         return {
             "_popup": popup_html(row, title=nm, meta=meta, lang=lang, fields=fields,
                                  extra_html=_hits_html(hits, hints, pid, lang)),
             "_tooltip": esc(f"{nm} — {verdict}"),
-            "_verdict_colour": verdict_colour(verdict),
+            "_style": project_style(row, _geom_kind(row.get("_gtype"))),
+            "_pin_style": {**project_style(row, "point"), "radius": PIN_RADIUS_PX},
         }
 
+    web = web.assign(_gtype=web.geom_type)
     fc = feature_collection(web, props)
+    pins: list[dict[str, Any]] = []
     for f, p in zip(fc["features"], web.geometry.representative_point(), strict=True):
         search.append((f["properties"]["_tooltip"], p.x, p.y))
-    style = {"color": "#212121", "weight": 2.0, "fillOpacity": 0.65, "radius": 7}
-    if not set(web.geom_type) & {"Point", "MultiPoint"}:
-        style.pop("radius")
+        pin_style = f["properties"].pop("_pin_style")
+        if f["geometry"]["type"] not in ("Point", "MultiPoint"):
+            # footprints and lines of a few hectares are < 2 px at city scale: a pin in
+            # the verdict colour marks them (drawn after the footprints, so on top)
+            pins.append({"type": "Feature", "id": len(fc["features"]) + len(pins),
+                         "properties": {**f["properties"], "_style": pin_style, "_pin": True},
+                         "geometry": {"type": "Point",
+                                      "coordinates": [round(p.x, 5), round(p.y, 5)]}})
+    fc["features"] += pins
+    # points are drawn 8 px (radius) so they read at city scale; the per-feature
+    # style (verdict fill, white halo / dark encouraged outline) comes from
+    # styles.project_style
+    style: dict[str, object] = {"radius": PROJECT_RADIUS_PX}
     layer = geojson_layer(fc, name=name, style=style, show=show,
-                          style_of=lambda p: {"fillColor": p.get("_verdict_colour", "#7f7f7f")})
+                          style_of=lambda p: dict(p.get("_style") or {}))
     order = ("prohibited", "禁止", "restricted", "限制", "review", "审查", "compliant", "合规",
              "encouraged", "鼓励")
     verdicts = sorted({fmt_value(v) for v in web.get("verdict", pd.Series(dtype=str))
                        if fmt_value(v)},
                       key=lambda v: (order.index(v) if v in order else len(order), v))
     # swatch: the verdict colours side by side (the verdict legend says which is which)
-    ramp = "linear-gradient(90deg,#d7191c,#fd8d3c,#fecc5c,#2b83ba,#1a9641)"
+    ramp = "linear-gradient(90deg,{})".format(",".join(
+        verdict_colour(v) for v in ("prohibited", "restricted", "review", "compliant")))
     layers = [MapLayer("g_results", "projects", name, layer, False,
-                       {"kind": "area", "color": "#212121", "fillColor": ramp})]
+                       {"kind": "area", "color": "#212121", "fillColor": ramp,
+                        "encouraged": bool(web.apply(
+                            lambda r: is_encouraged(r.to_dict()), axis=1).any())})]
     layers += _conflict_layers(hits, hints, lang=lang, meta=meta)
     return layers, verdicts
 

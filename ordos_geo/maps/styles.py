@@ -7,6 +7,7 @@ here, separate from the code that reads layers and writes HTML.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -15,11 +16,19 @@ from ordos_geo.errors import ConfigError
 __all__ = [
     "GROUPS",
     "LAYER_STYLES",
+    "RESULT_STYLES",
+    "SCORE_COLOURS",
+    "SCORE_OPACITY",
     "VERDICT_COLOURS",
+    "VISIBLE_AT_LOAD",
     "MapOptions",
     "group_of",
+    "is_encouraged",
+    "map_kind",
+    "project_style",
     "text",
     "verdict_colour",
+    "visible_at_load",
 ]
 
 log = logging.getLogger(__name__)
@@ -117,7 +126,7 @@ _TEXT: dict[str, tuple[str, str]] = {
         "。请以官方数据替换后再用于决策。",
         ". Replace with official data before use.",
     ),
-    "illustrative_short": ("示意数据 / illustrative", "illustrative / 示意数据"),
+    "illustrative_short": ("示意数据 / illustrative", "Illustrative data"),
     "source": ("来源", "Source"),
     "provenance": ("数据性质", "Provenance"),
     "licence": ("许可", "Licence"),
@@ -130,6 +139,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "projects": ("筛查项目（按结论着色）", "Screened projects (by verdict)"),
     "score_legend": ("适宜性评分 (0–100)", "Suitability score (0–100)"),
     "verdict_legend": ("项目筛查结论", "Screening verdict"),
+    "encouraged_legend": ("受鼓励项目（黑色粗边）", "Encouraged project (black outline)"),
+    "collapse_hint": ("点击组名展开/收起", "Click a group name to expand/collapse"),
     "legend": ("图例", "Legend"),
     "notes": ("说明", "Notes"),
     "legend_notes": (
@@ -225,10 +236,22 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "capacity": ("规模", "Capacity"),
     "capacity_unit": ("规模单位", "Capacity unit"),
     "area_m2": ("面积 (m²)", "Area (m²)"),
+    "control_unit_names": ("三线一单单元名称", "ECZ unit names"),
+    "in_national_plan": ("纳入国家规划", "In a national plan"),
+    "capacity_replacement": ("产能置换", "Capacity replacement"),
+    "energy_efficiency": ("能效水平", "Energy efficiency"),
+    "direct_coal_firing": ("直接燃煤", "Direct coal firing"),
+    "annual_bulk_freight_mt": ("大宗货物年运量 (百万吨)", "Annual bulk freight (Mt)"),
+    "rail_spur": ("铁路专用线", "Rail spur"),
+    "component": ("组成部分", "Component"),
+    "expect": ("预期结论", "Expected verdict"),
+    "source_file": ("来源文件", "Source file"),
+    "source_row": ("来源行", "Source row"),
 }
 
 #: Fields never shown in popups (internal or shown elsewhere).
-HIDDEN_FIELDS = frozenset({"provenance", "source", "geometry", "_popup", "_tooltip", "_label"})
+HIDDEN_FIELDS = frozenset({"provenance", "source", "geometry", "_popup", "_tooltip", "_label",
+                          "_gtype", "_style"})
 
 
 def text(key: str, lang: Lang, **fmt: str) -> str:
@@ -275,41 +298,55 @@ def group_of(layer_id: str) -> str:
     return _GROUP_OF.get(layer_id, "g_other")
 
 
-#: Leaflet path styles per catalog layer id; ``show`` = visible when the page opens.
+#: Leaflet path styles per catalog layer id; ``show`` = visible when the layer
+#: overview (no results) opens; result maps use :data:`VISIBLE_AT_LOAD` instead.
+#:
+#: Palette (issue 5 follow-up), one colour family per role so that roles are told
+#: apart at a glance, drawn from the colour-blind-safe Okabe–Ito set where a hue
+#: must carry meaning (red/green are never the only difference):
+#:
+#: * controls (no-go and managed zones): red red lines, bluish-green
+#:   *dashed* nature reserves, greys for urban cores and parks, pink/peach/grey
+#:   三线一单 units;
+#: * preferred zones: sand and earth tones (yellow Kubuqi, tan Mu Us, ochre
+#:   subsidence, dashed brown reclamation), light fills;
+#: * results: the score as a translucent white → purple ramp (:data:`SCORE_COLOURS`),
+#:   PV sites orange and wind sites sky blue with dark outlines, projects as filled
+#:   verdict-coloured symbols with a white halo (:func:`project_style`).
 LAYER_STYLES: dict[str, dict[str, object]] = {
-    "city": {"color": "#333333", "weight": 2.5, "fill": False, "show": True},
-    "banners": {"color": "#555555", "weight": 1.2, "fill": False, "dashArray": "4 3",
+    "city": {"color": "#222222", "weight": 2.5, "fill": False, "show": True},
+    "banners": {"color": "#444444", "weight": 1.2, "fill": False, "dashArray": "4 3",
                 "show": True},
     "yellow_river": {"color": "#1f78b4", "weight": 3, "show": True},
     "settlements": {"color": "#222222", "fillColor": "#ffffff", "radius": 4, "weight": 1.5,
                     "fillOpacity": 1.0, "show": True},
-    "mining_areas": {"color": "#6d4c41", "fillColor": "#8d6e63", "weight": 0.8,
+    "mining_areas": {"color": "#616161", "fillColor": "#9e9e9e", "weight": 0.8,
                      "fillOpacity": 0.25, "show": False},
-    "red_lines": {"color": "#c62828", "fillColor": "#e53935", "weight": 1.2,
-                  "fillOpacity": 0.35, "show": True},
-    "nature_reserves": {"color": "#1b5e20", "fillColor": "#2e7d32", "weight": 1.5,
-                        "fillOpacity": 0.30, "dashArray": "6 3", "show": True},
-    "urban_cores": {"color": "#4a148c", "fillColor": "#7b1fa2", "weight": 1.2,
-                    "fillOpacity": 0.35, "show": True},
-    "parks": {"color": "#37474f", "fillColor": "#607d8b", "weight": 1.5,
-              "fillOpacity": 0.35, "show": True},
-    "kubuqi": {"color": "#c49a2c", "fillColor": "#f2c14e", "weight": 0.8,
-               "fillOpacity": 0.30, "show": True},
-    "mu_us": {"color": "#b5832a", "fillColor": "#e8b96a", "weight": 0.8,
-              "fillOpacity": 0.25, "show": True},
-    "subsidence": {"color": "#00838f", "fillColor": "#26c6da", "weight": 1.0,
-                   "fillOpacity": 0.40, "show": True},
-    "reclamation": {"color": "#2e7d32", "fillColor": "#9ccc65", "weight": 1.0,
+    "red_lines": {"color": "#a50f15", "fillColor": "#e0301e", "weight": 1.4,
+                  "fillOpacity": 0.45, "show": True},
+    "nature_reserves": {"color": "#00654a", "fillColor": "#009e73", "weight": 1.8,
+                        "fillOpacity": 0.40, "dashArray": "6 3", "show": True},
+    "urban_cores": {"color": "#37474f", "fillColor": "#78909c", "weight": 1.2,
                     "fillOpacity": 0.40, "show": True},
-    "kongdui": {"color": "#0277bd", "weight": 1.8, "dashArray": "5 4", "show": True},
-    "kongdui_banks": {"color": "#0288d1", "fillColor": "#81d4fa", "weight": 0.8,
+    "parks": {"color": "#212121", "fillColor": "#bdbdbd", "weight": 1.6,
+              "fillOpacity": 0.35, "show": True},
+    "kubuqi": {"color": "#b8a200", "fillColor": "#f0e442", "weight": 0.8,
+               "fillOpacity": 0.28, "show": True},
+    "mu_us": {"color": "#a0762c", "fillColor": "#e0bb7a", "weight": 0.8,
+              "fillOpacity": 0.28, "show": True},
+    "subsidence": {"color": "#6b4a10", "fillColor": "#a6761d", "weight": 1.0,
+                   "fillOpacity": 0.40, "show": True},
+    "reclamation": {"color": "#6d4c41", "fillColor": "#d7ccc8", "weight": 1.2,
+                    "fillOpacity": 0.45, "dashArray": "4 2", "show": True},
+    "kongdui": {"color": "#0072b2", "weight": 1.8, "dashArray": "5 4", "show": True},
+    "kongdui_banks": {"color": "#0072b2", "fillColor": "#a6d2ea", "weight": 0.8,
                       "fillOpacity": 0.35, "show": False},
     # 三线一单 units by category (1 优先保护, 2 重点管控, 3 一般管控)
-    "control_units_1": {"color": "#ad1457", "fillColor": "#f48fb1", "weight": 0.8,
+    "control_units_1": {"color": "#9c3d74", "fillColor": "#cc79a7", "weight": 0.8,
                         "fillOpacity": 0.35, "show": False},
-    "control_units_2": {"color": "#ef6c00", "fillColor": "#ffcc80", "weight": 0.8,
+    "control_units_2": {"color": "#b36b00", "fillColor": "#fdd49e", "weight": 0.8,
                         "fillOpacity": 0.35, "show": False},
-    "control_units_3": {"color": "#558b2f", "fillColor": "#dcedc8", "weight": 0.6,
+    "control_units_3": {"color": "#757575", "fillColor": "#e0e0e0", "weight": 0.6,
                         "fillOpacity": 0.25, "show": False},
     "control_units_x": {"color": "#616161", "fillColor": "#bdbdbd", "weight": 0.6,
                         "fillOpacity": 0.25, "show": False},
@@ -317,23 +354,82 @@ LAYER_STYLES: dict[str, dict[str, object]] = {
 DEFAULT_STYLE: dict[str, object] = {"color": "#5d4037", "fillColor": "#a1887f", "weight": 1.0,
                                     "fillOpacity": 0.3, "show": False}
 
+#: Result layer styles (sites: a fixed colour per kind, not the score palette, so
+#: they stand out on the score overlay; opaque fill and a dark outline).
+RESULT_STYLES: dict[str, dict[str, object]] = {
+    "pv_sites": {"color": "#7a3d00", "fillColor": "#e69f00", "weight": 2.5,
+                 "fillOpacity": 0.75},
+    "wind_sites": {"color": "#08306b", "fillColor": "#56b4e9", "weight": 2.0,
+                   "fillOpacity": 0.55},
+    "conflict_parts": {"color": "#7f0000", "weight": 1.5, "fillOpacity": 0.6,
+                       "dashArray": "3 2"},
+    "remainders": {"color": "#08306b", "weight": 2.0, "fillColor": "#9ecae1",
+                   "fillOpacity": 0.3, "dashArray": "6 3"},
+}
+
+#: Opacity (0–1) of scored pixels in the score overlays: translucent so that the
+#: control and preferred-zone fills beneath stay readable.
+SCORE_OPACITY = 0.55
+
+# ----------------------------------------------------------------- visible at load
+MapKind = Literal["overview", "full", "pv", "wind", "screening"]
+
+_BASE_ON = frozenset({"city", "banners", "yellow_river"})
+_CONTROLS_ON = frozenset({"red_lines", "nature_reserves"})
+
+#: Layer keys switched on when each kind of map opens (everything else is off and
+#: can be ticked in the layer control). ``overview`` follows ``LAYER_STYLES[*].show``.
+VISIBLE_AT_LOAD: dict[str, frozenset[str]] = {
+    "full": _BASE_ON | _CONTROLS_ON | {"parks", "pv_score", "pv_sites", "wind_sites",
+                                       "projects"},
+    # PV: its own results, the exclusions it applies and the deserts/subsidence/
+    # reclamation it rewards (analyses/pv.yaml)
+    "pv": _BASE_ON | _CONTROLS_ON | {"urban_cores", "pv_score", "pv_sites", "kubuqi",
+                                     "mu_us", "subsidence", "reclamation"},
+    "wind": _BASE_ON | _CONTROLS_ON | {"urban_cores", "settlements", "wind_score",
+                                       "wind_sites", "kubuqi"},
+    # 三线一单 units stay off: they tile the region and their priority-protection
+    # units largely repeat the red lines and reserves
+    "screening": _BASE_ON | _CONTROLS_ON | {"parks", "urban_cores", "projects",
+                                            "conflict_parts", "remainders"},
+}
+
+
+def map_kind(focus: str | None, has_results: bool) -> MapKind:
+    """Kind of map: ``overview`` (no result layers), ``full`` or the focus."""
+    if not has_results:
+        return "overview"
+    if focus in ("pv", "wind", "screening"):
+        return focus  # type: ignore[return-value]
+    return "full"
+
+
+def visible_at_load(key: str, kind: MapKind) -> bool:
+    """Whether the layer ``key`` (catalog id or result key) is on when ``kind`` opens."""
+    if kind == "overview":
+        return bool(LAYER_STYLES.get(key, DEFAULT_STYLE).get("show", False))
+    return key in VISIBLE_AT_LOAD[kind]
+
+
 #: Verdict → colour; English severities and their Chinese equivalents (RULES.md).
+#: Red → orange → yellow for decreasing severity, blue for compliant (never
+#: red vs green only; ColorBrewer RdYlBu end members, colour-blind safe).
 VERDICT_COLOURS: dict[str, str] = {
     "prohibited": "#d7191c",
     "禁止": "#d7191c",
     "restricted": "#fd8d3c",
     "限制": "#fd8d3c",
-    "review": "#fecc5c",
-    "审查": "#fecc5c",
-    "compliant": "#2b83ba",
-    "合规": "#2b83ba",
-    "encouraged": "#1a9641",
-    "鼓励": "#1a9641",
-    "allowed": "#2b83ba",
-    "pass": "#2b83ba",
-    "ok": "#2b83ba",
-    "允许": "#2b83ba",
-    "通过": "#2b83ba",
+    "review": "#fee050",
+    "审查": "#fee050",
+    "compliant": "#2c7bb6",
+    "合规": "#2c7bb6",
+    "encouraged": "#2c7bb6",
+    "鼓励": "#2c7bb6",
+    "allowed": "#2c7bb6",
+    "pass": "#2c7bb6",
+    "ok": "#2c7bb6",
+    "允许": "#2c7bb6",
+    "通过": "#2c7bb6",
 }
 _UNKNOWN_VERDICT = "#7f7f7f"
 
@@ -355,6 +451,51 @@ def verdict_colour(verdict: object) -> str:
     return VERDICT_COLOURS.get(key, VERDICT_COLOURS.get(key.lower(), _UNKNOWN_VERDICT))
 
 
-#: Colour stops of the score colour bar (0 → 100), a sequential yellow-orange-red-
-#: purple scale readable on white and printable in grey.
-SCORE_COLOURS = ("#ffffcc", "#fed976", "#fd8d3c", "#e31a1c", "#800026")
+#: Colour stops of the score colour bar (0 → 100): ColorBrewer "Purples", a
+#: sequential white → dark purple scale (readable on white, printable in grey,
+#: colour-blind safe) chosen because no control, preferred-zone or site layer is
+#: purple, so the score never reads as a red line, a desert or a reserve.
+SCORE_COLOURS = ("#fcfbfd", "#dadaeb", "#9e9ac8", "#6a51a3", "#3f007d")
+
+#: Outline of an encouraged project (鼓励, a non-empty ``encouraged`` field): dark and
+#: thick instead of the white halo of the other projects.
+ENCOURAGED_OUTLINE = "#111111"
+
+
+def is_encouraged(props: Mapping[str, object]) -> bool:
+    """True if a project is encouraged: verdict 鼓励/encouraged or any ``encouraged`` rule."""
+    v = str(props.get("verdict") or "").strip().lower()
+    enc = props.get("encouraged")
+    return v in ("encouraged", "鼓励") or (enc is not None and str(enc).strip() not in
+                                           ("", "nan", "None", "none"))
+
+
+def project_style(props: Mapping[str, object], geom_kind: str) -> dict[str, object]:
+    """Leaflet style of one screened project, from its ``verdict`` and ``encouraged``.
+
+    Parameters
+    ----------
+    props
+        The project's attributes (``verdict``, ``encouraged``).
+    geom_kind
+        ``"point"``, ``"line"`` or ``"area"`` (footprint).
+
+    Returns
+    -------
+    dict
+        Points: a filled circle in the verdict colour with a white halo (dark, thick
+        outline if encouraged); footprints: filled in the verdict colour, outlined in
+        it (dark if encouraged); lines: drawn in the verdict colour.
+    """
+    colour = verdict_colour(props.get("verdict"))
+    enc = is_encouraged(props)
+    if geom_kind == "point":
+        return {"fill": True, "fillColor": colour, "fillOpacity": 0.95,
+                "color": ENCOURAGED_OUTLINE if enc else "#ffffff",
+                "weight": 3.0 if enc else 2.5, "opacity": 1.0}
+    if geom_kind == "line":
+        return {"color": colour, "weight": 5.0 if enc else 4.0, "opacity": 0.95,
+                "dashArray": "8 4" if enc else None}
+    return {"fill": True, "fillColor": colour, "fillOpacity": 0.55,
+            "color": ENCOURAGED_OUTLINE if enc else colour, "weight": 3.0 if enc else 2.0,
+            "opacity": 1.0}
