@@ -268,7 +268,7 @@ def get_cjk_font() -> CJKFont:
     )
 
 
-def rc_params(font: CJKFont | None = None) -> dict[str, Any]:
+def rc_params(font: CJKFont | None = None) -> Any:  # matplotlib types keys as Literals
     """Matplotlib settings for maps and report pages (CJK font, Type 42 PDF fonts)."""
     font = font or get_cjk_font()
     return {
