@@ -189,3 +189,36 @@ def test_geopackage_layer_choice(tmp_path: Path) -> None:
         read_projects([f])
     g.assign(id=["K3"]).to_file(f, layer="projects")
     assert read_projects([f])["id"].tolist() == ["K3"]
+
+
+def test_coordfile_project_section_supplies_stage_and_industry(tmp_path: Path) -> None:
+    from ordos_geo.io.coordfile import EXAMPLE
+
+    header = "[项目信息]\r\n项目名称=扩建光伏\r\n建设性质=扩建\r\n行业=风电\r\n"
+    f = tmp_path / "parcel.txt"
+    f.write_bytes((header + EXAMPLE.replace("\n", "\r\n")).encode("gbk"))
+    before = f.read_bytes()
+    got = read_projects([f])
+    assert got.loc[0, "stage"] == "expansion"
+    assert got.loc[0, "industry"] == "wind"  # the header's 行业 beats the 地块用途 hint
+    assert got.loc[0, "name"] == "光伏地块1"  # the parcel's own 地块名称 is kept
+    assert f.read_bytes() == before
+    # without the section the stage must come from --stage: a one-line error names it
+    g = tmp_path / "bare.txt"
+    g.write_text(EXAMPLE, encoding="utf-8")
+    with pytest.raises(ProjectInputError, match=r"bare\.txt: parcel 1 .*--industry"):
+        read_projects([g])
+    with pytest.raises(ProjectInputError, match=r"bare\.txt: parcel 1 .*--stage"):
+        read_projects([g], defaults=ProjectDefaults(industry="pv"))
+    bare = read_projects([g], defaults=ProjectDefaults(industry="pv", stage="new"))
+    assert bare.loc[0, "stage"] == "new"
+
+
+def test_table_errors_name_the_row_as_in_the_file(tmp_path: Path) -> None:
+    f = tmp_path / "p.csv"
+    # a blank line before the bad row: the message must still say row 4
+    f.write_text("id,name,industry,stage,经度,纬度\n"
+                 "A,甲,pv,new,109.9,39.8\n\n"
+                 "B,乙,nonsense,new,109.8,39.7\n", encoding="utf-8")
+    with pytest.raises(ProjectInputError, match=r"p\.csv: row 4: field 'industry'"):
+        read_projects([f])

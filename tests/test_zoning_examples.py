@@ -20,11 +20,13 @@ def screened(repo: Path) -> Any:
     folder = repo / "analyses" / "projects"
     if not (repo / "layers" / "catalog.yaml").exists():
         pytest.skip("default layers not built (layers/catalog.yaml missing)")
-    return check_projects([folder], defaults={"stage": "new"}), folder
+    # no defaults: the 界址点 files carry 建设性质 in their [项目信息] section
+    return check_projects([folder]), folder
 
 
 def _expectations(result: Any, folder: Path) -> list[tuple[str, str]]:
-    parcels = yaml.safe_load((folder / "expected_parcels.yaml").read_text(encoding="utf-8"))
+    meta = folder.parent / "examples_src" / "expected_parcels.yaml"
+    parcels = yaml.safe_load(meta.read_text(encoding="utf-8"))
     out = []
     for pid, exp in zip(result.projects["id"], result.projects["expect"], strict=True):
         exp = exp if isinstance(exp, str) and exp else parcels.get(pid)

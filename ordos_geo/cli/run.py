@@ -166,7 +166,7 @@ def step_screening(ctx: RunContext) -> list[Path]:
     if not EXAMPLES_DIR.is_dir():
         log.warning("screening skipped: %s not found", EXAMPLES_DIR)
         return []
-    res = check_projects([EXAMPLES_DIR], catalog=ctx.catalog, defaults={"stage": "new"})
+    res = check_projects([EXAMPLES_DIR], catalog=ctx.catalog)
     paths = write_outputs(res, ctx.out_dir, overwrite=ctx.overwrite)
     counts = summary_dict(res).get("verdicts", {})
     echo("screening: " + ", ".join(f"{k} {v}" for k, v in counts.items()))

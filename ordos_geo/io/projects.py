@@ -437,6 +437,24 @@ def _read_vector_file(path: Path, defaults: ProjectDefaults) -> gpd.GeoDataFrame
     return read_vector(path, layer=layer, crs=defaults.crs)
 
 
+def _header_attributes(attrs: Any, header: dict[str, str]) -> None:
+    """Fill project fields missing from a 界址点 file's parcels from its header sections.
+
+    A ``[项目信息]`` section may say what coordinate rows cannot, e.g. ``建设性质=新建``
+    or ``行业=光伏``; a key matching a field alias (``_ALIASES``) fills that field for
+    every parcel that lacks it. Parcel values (地块编号, 地块名称) are never replaced.
+    """
+    for field_name, aliases in _ALIASES.items():
+        value = next((str(header[a]).strip() for a in aliases if str(header.get(a, "")).strip()),
+                     None)
+        if value is None:
+            continue
+        if field_name not in attrs.columns:
+            attrs[field_name] = value
+        else:
+            attrs[field_name] = attrs[field_name].where(attrs[field_name].notna(), value)
+
+
 def _read_one(path: Path, defaults: ProjectDefaults) -> gpd.GeoDataFrame:
     shown = str(path)
     suffix = path.suffix.lower()
@@ -450,10 +468,14 @@ def _read_one(path: Path, defaults: ProjectDefaults) -> gpd.GeoDataFrame:
         attrs = raw.drop(columns=[c for c in ("use", "land_class", "area_ha_declared", "n_points",
                                                "source_file") if c in raw.columns])
         attrs = attrs.rename(columns={"parcel_id": "id"})
+        _header_attributes(attrs, raw.attrs.get("header") or {})
         gdf = gpd.GeoDataFrame(attrs, geometry=raw.geometry, crs=raw.crs)
     elif suffix in _TABULAR:
         gdf = read_points_table(path, crs=defaults.crs)
-        labels = [f"row {i + 2}" for i in range(len(gdf))]  # spreadsheet row (header = 1)
+        # the row in the file as the user sees it (blank rows were skipped by the reader)
+        rows = (gdf["source_row"].tolist() if "source_row" in gdf.columns
+                else [i + 2 for i in range(len(gdf))])
+        labels = [f"row {r}" for r in rows]
     elif suffix in _VECTOR:
         gdf = _read_vector_file(path, defaults)
         labels = [f"feature {i + 1}" for i in range(len(gdf))]

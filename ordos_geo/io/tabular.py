@@ -115,7 +115,8 @@ def _find(
     return None
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_csv(path: Path) -> tuple[pd.DataFrame, int]:
+    """The table (all text) and the file line of its first data row."""
     raw = path.read_bytes()
     for enc in ("utf-8-sig", "gb18030"):
         try:
@@ -123,16 +124,23 @@ def _read_csv(path: Path) -> pd.DataFrame:
             break
         except UnicodeDecodeError:
             continue
-    try:
-        return pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True
+    else:
+        raise ProjectInputError(
+            f"{path}: text is neither UTF-8 nor GBK/GB18030 (truncated or binary file?); "
+            "save the table as UTF-8 CSV"
         )
+    try:
+        # blank lines are kept (dropped later) so that row numbers match the file
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+                         skipinitialspace=True, skip_blank_lines=False)
+        return df, 2
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         msg = " ".join(str(exc).split())[:120]
         raise LayerIOError(f"{path}: not a readable CSV table ({msg}); check the file") from exc
 
 
-def _read_xlsx(path: Path, sheet: str | int | None) -> pd.DataFrame:
+def _read_xlsx(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, int]:
+    """The first sheet (or ``sheet``) and the spreadsheet row of its first data row."""
     import openpyxl
 
     try:
@@ -158,14 +166,16 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> pd.DataFrame:
         rows = [list(r) for r in ws.iter_rows(values_only=True)]
     finally:
         wb.close()
+    skipped = 0
     while rows and all(v is None or str(v).strip() == "" for v in rows[0]):
         rows.pop(0)
+        skipped += 1
     if not rows:
-        return pd.DataFrame()
+        return pd.DataFrame(), 2
     header = [str(h).strip() if h is not None else f"col{i + 1}" for i, h in enumerate(rows[0])]
     body = [r + [None] * (len(header) - len(r)) for r in rows[1:]]
     df = pd.DataFrame([r[: len(header)] for r in body], columns=header, dtype=object)
-    return df.map(lambda v: "" if v is None else v)
+    return df.map(lambda v: "" if v is None else v), skipped + 2
 
 
 def _typed(df: pd.DataFrame, keep: set[str]) -> pd.DataFrame:
@@ -233,9 +243,9 @@ def read_points_table(
         raise LayerIOError(f"{p}: file not found; check the path")
     suffix = p.suffix.lower()
     if suffix == ".csv":
-        df = _read_csv(p)
+        df, first_row = _read_csv(p)
     elif suffix in (".xlsx", ".xlsm"):
-        df = _read_xlsx(p, sheet)
+        df, first_row = _read_xlsx(p, sheet)
     else:
         raise LayerIOError(f"{p}: not a table (.csv or .xlsx); convert the file")
     df.columns = [str(c).strip() for c in df.columns]
@@ -248,9 +258,15 @@ def read_points_table(
         if lon_col is None or lat_col is None:
             raise ProjectInputError(
                 f"{p}: no longitude/latitude (经度/纬度, lon/lat) or WKT column found "
-                f"(columns: {', '.join(cols)}); rename the columns or pass lon=, lat= or wkt="
+                f"(columns: {', '.join(cols)}); name the coordinate columns 经度/纬度 "
+                "(or lon/lat) or add a WKT column"
             )
-    source_row = np.arange(len(df)) + 2  # header is line/row 1
+    # row numbers as the user sees them in the file, then drop fully blank rows
+    source_row = np.arange(len(df)) + first_row
+    blank = df.astype(str).apply(lambda c: c.str.strip() == "").all(axis=1).to_numpy()
+    if blank.any():
+        df = df.loc[~blank].reset_index(drop=True)
+        source_row = source_row[~blank]
     geoms = _geometries(df, p, wkt_col, lon_col, lat_col, source_row)
     attrs = _typed(df.drop(columns=[wkt_col] if wkt_col else []), set())
     attrs["source_row"] = source_row
@@ -263,7 +279,8 @@ def read_points_table(
             z = zone_from_easting(float(b[0]))
             hint = f" (e.g. EPSG:{gk_epsg(z)} for prefixed zone {z})" if z and 25 <= z <= 45 else ""
             raise CRSMismatchError(
-                f"{p}: coordinates are metres but no crs was given; declare crs:{hint}"
+                f"{p}: coordinates are metres but no crs was given; declare crs:{hint} "
+                "in the catalog, or pass --crs to `check`"
             )
         declared = 4326
         logger.info("%s: no crs given; lon/lat read as EPSG:4326 (CGCS2000 ≈ WGS84)", p)

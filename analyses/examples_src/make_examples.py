@@ -2,7 +2,7 @@
 
 Run from the repository root after the layers change::
 
-    .venv/bin/python analyses/projects/make_examples.py
+    .venv/bin/python analyses/examples_src/make_examples.py
 
 Each example is placed with the layers themselves (inside a zone by ≥ 100 m, or a few
 hundred metres outside it, and clear of every other zone the rules use unless listed
@@ -48,6 +48,8 @@ from ordos_geo.zoning.rules import LayerRef
 from ordos_geo.zoning.zones import ZoneSource
 
 HERE = Path(__file__).resolve().parent
+#: Where the example proposals go (only project files live there, so `check analyses/projects/*` works).
+OUT = HERE.parent / "projects"
 RNG = np.random.default_rng(20231031)
 
 
@@ -329,7 +331,10 @@ def _write_coordfile(path: Path, parcel_id: str, name: str, poly: Any) -> None:
             pts.append(f"J{k},{ring_no},{n:.3f},{e:.3f}")
             k += 1
     area_ha = poly.area / 1e4
-    text = ["[属性描述]", "坐标系=2000国家大地坐标系", "几度分带=3", "投影类型=高斯克吕格",
+    # [项目信息] carries what the coordinate rows cannot: the project's name and its
+    # 建设性质 (new/expansion/relocation), read by ordos_geo.io.projects.
+    text = ["[项目信息]", f"项目名称={name}", "建设性质=新建", "行业=光伏",
+            "[属性描述]", "坐标系=2000国家大地坐标系", "几度分带=3", "投影类型=高斯克吕格",
             "计量单位=米", "带号=37", "精度=0.001", "转换参数=,,,,,,", "[地块坐标]",
             f"{len(pts)},{area_ha:.4f},{parcel_id},{name},面,,光伏用地,,@", *pts]
     path.write_bytes(("\r\n".join(text) + "\r\n").encode("gbk"))
@@ -341,9 +346,9 @@ def main() -> None:
     cols = {"id": "项目编号", "name": "项目名称", "industry": "行业", "stage": "阶段",
             "capacity": "产能", "unit": "单位", "expect": "expect"}
     pts.drop(columns="geometry").rename(columns=cols).to_csv(
-        HERE / "a_plan_points.csv", index=False, encoding="utf-8-sig")
+        OUT / "a_plan_points.csv", index=False, encoding="utf-8-sig")
 
-    _lonlat(ledger_rows()).to_file(HERE / "b_ledger.geojson", driver="GeoJSON")
+    _lonlat(ledger_rows()).to_file(OUT / "b_ledger.geojson", driver="GeoJSON")
 
     parks = _lonlat(park_rows())
     parks["经度"], parks["纬度"] = parks.geometry.x.round(6), parks.geometry.y.round(6)
@@ -354,27 +359,27 @@ def main() -> None:
     ws.append(list(table.columns))
     for rec in table.itertuples(index=False):
         ws.append([None if (isinstance(v, float) and np.isnan(v)) else v for v in rec])
-    wb.save(HERE / "c_parks.xlsx")
+    wb.save(OUT / "c_parks.xlsx")
 
-    _lonlat(renewable_rows()).to_file(HERE / "d_renewables.geojson", driver="GeoJSON")
+    _lonlat(renewable_rows()).to_file(OUT / "d_renewables.geojson", driver="GeoJSON")
 
     sub = inside("subsidence", allow=("mining", "reclamation", "barren", "cropland"),
                  size=600, margin=200)
     c = sub.centroid
     hole = box(c.x - 40, c.y - 40, c.x + 40, c.y + 40)
-    _write_coordfile(HERE / "e_pv_subsidence.txt", "JZD-SUB-01", "沉陷区光伏复合项目地块",
+    _write_coordfile(OUT / "e_pv_subsidence.txt", "JZD-SUB-01", "沉陷区光伏复合项目地块",
                      sub.difference(hole))
     # a parcel straddling a red-line edge: half inside -> prohibited, fix hint = other half
     line = crossing("red_lines", allow=("cu1", "cropland", *ENC_RENEW), length=800)
     edge = Point(line.coords[0])
     inner = nearest_points(Z["red_lines"].boundary, edge)[0]
     parcel = box(inner.x - 150, inner.y - 150, inner.x + 150, inner.y + 150)
-    _write_coordfile(HERE / "f_pv_redline_edge.txt", "JZD-RL-01", "跨红线光伏地块", parcel)
+    _write_coordfile(OUT / "f_pv_redline_edge.txt", "JZD-RL-01", "跨红线光伏地块", parcel)
     (HERE / "expected_parcels.yaml").write_text(
         "# Expected outcomes of the 界址点 examples (TXT files carry no attributes).\n"
         "JZD-SUB-01: compliant +P-15a +P-6d\n"
         "JZD-RL-01: prohibited +N-1a +P-12a\n", encoding="utf-8")
-    print("wrote examples to", HERE)
+    print("wrote examples to", OUT)
 
 
 if __name__ == "__main__":
