@@ -48,7 +48,8 @@ from ordos_geo.zoning.rules import LayerRef
 from ordos_geo.zoning.zones import ZoneSource
 
 HERE = Path(__file__).resolve().parent
-#: Where the example proposals go (only project files live there, so `check analyses/projects/*` works).
+#: Where the example proposals go: only project files live there, so that
+#: `ordos-geo check analyses/projects/*` works.
 OUT = HERE.parent / "projects"
 RNG = np.random.default_rng(20231031)
 
