@@ -91,7 +91,7 @@ def _overlaps(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
     return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
 
 
-def _bounds_lonlat(bounds: Iterable[float], crs: str) -> tuple[float, float, float, float]:
+def _bounds_lonlat(bounds: Iterable[float], crs: Any) -> tuple[float, float, float, float]:
     """(minx, miny, maxx, maxy) in the declared CRS → lon/lat degrees (EPSG:4326)."""
     b = tuple(float(v) for v in bounds)
     if crs == _crs.GCJ02:  # the ~0.5 km offset does not matter for an extent
@@ -149,15 +149,20 @@ def _check_raster(spec: LayerSpec) -> LayerCheck:
     if size[0] * size[1] == 0:
         problems.append(f"{display_path(spec.path)}: raster has no pixels")
     native = tuple(float(v) for v in info["bounds"])
+    # the catalog's crs: wins; without it the file's own CRS is used
+    crs: Any = spec.crs
+    if not crs and info.get("wkt"):
+        crs = pyproj.CRS.from_wkt(info["wkt"])
     try:
-        check_plausible(native, spec.crs, path=display_path(spec.path), layer=spec.id)
+        check_plausible(native, crs, path=display_path(spec.path), layer=spec.id)
     except Exception as exc:
         problems.append(_one_line(exc))
     bounds: tuple[float, float, float, float] | None = None
-    try:
-        bounds = _bounds_lonlat(native, spec.crs)
-    except Exception as exc:
-        problems.append(f"cannot transform bounds from {spec.crs}: {_one_line(exc)}")
+    if crs is not None:
+        try:
+            bounds = _bounds_lonlat(native, crs)
+        except Exception as exc:
+            problems.append(f"cannot transform bounds from {spec.crs}: {_one_line(exc)}")
     if bounds is not None and not _overlaps(bounds, _crs.ORDOS_BBOX_LONLAT) and not problems:
         problems.append(
             f"extent {_fmt_bounds(bounds)} (lon/lat) does not overlap Ordos "
@@ -250,7 +255,9 @@ def describe_layer(cat: Catalog, spec: LayerSpec) -> dict[str, Any]:
         out["dtype"] = str(info.get("dtype"))
         out["nodata"] = info.get("nodata")
         out["file_crs"] = str(info.get("crs")) if info.get("crs") is not None else None
-        out["bounds_lonlat"] = [
-            round(v, 6) for v in _bounds_lonlat(info["bounds"], spec.crs)
-        ]
+        crs: Any = spec.crs or (pyproj.CRS.from_wkt(info["wkt"]) if info.get("wkt") else None)
+        out["bounds_lonlat"] = (
+            [round(v, 6) for v in _bounds_lonlat(info["bounds"], crs)]
+            if crs is not None else None
+        )
     return out

@@ -86,7 +86,13 @@ def _read_text(path: Path) -> str:
 
 def _compose(text: str, shown: str) -> tuple[Any, yaml.Node | None]:
     """Parse YAML text into (python data, node tree); syntax errors -> ConfigError."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # the reader rejects control characters here
+    except yaml.YAMLError as exc:
+        what = " ".join(str(exc).split())
+        raise ConfigError(
+            f"{shown}: not a YAML text file ({what}); save the file as UTF-8 text"
+        ) from exc
     try:
         node = loader.get_single_node()
         if node is None:

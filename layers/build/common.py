@@ -44,6 +44,9 @@ LAYERS_DIR = Path(__file__).resolve().parents[1]
 GRID_DEG = 1e-6
 #: Fixed GeoPackage time stamp so rebuilds are byte-stable.
 OGR_DATE = "2000-01-01T00:00:00Z"
+#: Snap-rounding grid (metres, ``WORK_CRS``) used to collapse sub-decimetre slivers that
+#: are valid in lon/lat but self-intersect once projected.
+GRID_WORK_M = 0.1
 #: Fields every feature of every vector layer carries.
 REQUIRED_FIELDS = ("provenance", "source", "confidence")
 
@@ -74,6 +77,53 @@ def find_data_file(rel: str) -> Path:
 def snap(geom: Any) -> Any:
     """Snap a geometry (or array of them) to the :data:`GRID_DEG` grid, keeping it valid."""
     return shapely.set_precision(shapely.make_valid(geom), GRID_DEG)
+
+
+def snap_valid_both(geoms: Any, *, layer_id: str, max_rounds: int = 5) -> Any:
+    """Snap lon/lat geometries to :data:`GRID_DEG` so they are valid in EPSG:4326 AND in
+    ``WORK_CRS``.
+
+    Snapping to the 1e-6° grid can leave a spike a few centimetres wide that is valid in
+    degrees but self-intersects after projection (GEOS ``TopologyException`` when unioning
+    in ``WORK_CRS``). Such features are snap-rounded in ``WORK_CRS`` on a
+    :data:`GRID_WORK_M` grid (which collapses the spike), projected back and re-snapped;
+    both versions are re-checked.
+
+    Parameters
+    ----------
+    geoms
+        Array of geometries in EPSG:4326.
+    layer_id
+        Layer id, for the error message.
+    max_rounds
+        Repair attempts before giving up.
+
+    Returns
+    -------
+    numpy.ndarray
+        Snapped geometries, valid in both CRSs.
+
+    Raises
+    ------
+    LayerIOError
+        If a geometry is still invalid in either CRS after ``max_rounds``.
+    """
+    out = snap(np.asarray(geoms, dtype=object))
+    for _ in range(max_rounds):
+        work = to_work(out)
+        bad = ~(shapely.is_valid(out) & shapely.is_valid(work))
+        bad &= ~shapely.is_empty(out)
+        if not bad.any():
+            return out
+        log.info("%s: %d feature(s) invalid after projection; snap-rounding in WORK_CRS",
+                 layer_id, int(bad.sum()))
+        fixed = shapely.set_precision(shapely.make_valid(work[bad]), GRID_WORK_M)
+        back = gpd.GeoSeries(fixed, crs=WORK_CRS).to_crs(4326).values
+        out[bad] = snap(back)
+    raise LayerIOError(
+        f"{layer_id}.gpkg: {layer_id}: geometries stay invalid after projection to WORK_CRS; "
+        "simplify the source shapes"
+    )
 
 
 def to_work(geom: Any) -> Any:
@@ -111,7 +161,7 @@ def write_vector(
     if gdf.crs is None or gdf.crs.to_epsg() != 4326:
         raise LayerIOError(f"{layer_id}.gpkg: {layer_id}: CRS must be EPSG:4326; reproject")
     out = gdf.copy()
-    out["geometry"] = snap(out.geometry.values)
+    out["geometry"] = snap_valid_both(out.geometry.values, layer_id=layer_id)
     out = out[~out.geometry.is_empty]
     out = out.sort_values(list(sort_by), kind="mergesort").reset_index(drop=True)
     path = LAYERS_DIR / f"{layer_id}.gpkg"

@@ -8,6 +8,8 @@ Rule (DATA.md §2): inside each banner,
 The units therefore tile every banner without gaps or overlaps (computed on the
 1e-6° storage grid). Codes are ``ZH`` + adcode + category digit + 3-digit serial.
 Requirement texts quote the plan 鄂环发〔2023〕76号 with clause references.
+``common.write_vector`` makes sure every unit stays valid after projection to
+``WORK_CRS`` (a 1e-6° snap can leave centimetre spikes that self-intersect there).
 """
 
 from __future__ import annotations

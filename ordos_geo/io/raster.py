@@ -244,6 +244,11 @@ def read_to_grid(
         else:
             mask = dst == dtype.type(dst_nodata)
     out = np.ma.MaskedArray(dst, mask=mask, copy=False)
+    if mask.all():
+        logger.warning(
+            "%s: band %d has no valid pixels on the grid (all nodata/NaN or outside the "
+            "raster); check the file's extent, nodata value and CRS", p, band,
+        )
     if dst_nodata is not None and not np.isnan(dst_nodata):
         out.fill_value = dst_nodata
     logger.debug(
@@ -362,9 +367,12 @@ def write_cog(
                     OVERVIEW_RESAMPLING=ovr,
                     NUM_THREADS=1,
                 )
-        except RasterioError as exc:
+        except (RasterioError, OSError) as exc:
             msg = " ".join(str(exc).split())[:160]
-            raise OutputError(f"{path}: cannot write GeoTIFF ({msg})") from exc
+            raise OutputError(
+                f"{path}: cannot write GeoTIFF ({msg}); check free space and permissions of "
+                "the output folder"
+            ) from exc
         finally:
             staging.unlink(missing_ok=True)
     logger.info("wrote %s (%d band(s), %s)", path, count, a.dtype.name)

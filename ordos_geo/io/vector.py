@@ -356,6 +356,14 @@ def clean_geometries(gdf: gpd.GeoDataFrame, *, path: Any, layer: Any = None) -> 
             geoms = geoms.copy()
             geoms[present] = shapely.force_2d(geoms[present])
             logger.info("%s: Z/M coordinates dropped", _where(path, layer))
+    coords, owner = shapely.get_coordinates(geoms, return_index=True)
+    nonfinite = np.unique(owner[~np.isfinite(coords).all(axis=1)])
+    if nonfinite.size:  # GEOS cannot test or repair these: stop with a clear message
+        raise LayerIOError(
+            f"{_where(path, layer)}: {nonfinite.size} feature(s) have NaN or infinite "
+            f"coordinates (first: feature {int(nonfinite[0]) + 1}); fix or delete them in "
+            "the source file"
+        )
     invalid = present & ~shapely.is_valid(geoms) & ~shapely.is_empty(geoms)
     n_repaired = int(invalid.sum())
     if n_repaired:
@@ -530,7 +538,8 @@ def write_gpkg(
                 append=False,
                 layer_options={"OVERWRITE": "YES"} if layer in existing else None,
             )
-        except (DataSourceError, DataLayerError, FieldError, GeometryError) as exc:
-            raise OutputError(f"{p}: layer {layer!r}: cannot write ({_short(exc)})") from exc
+        except (DataSourceError, DataLayerError, FieldError, GeometryError, OSError) as exc:
+            raise OutputError(f"{p}: layer {layer!r}: cannot write ({_short(exc)}); check free "
+                              "space and permissions of the output folder") from exc
     logger.info("wrote %s (layer %s, %d features)", p, layer, len(gdf))
     return p
