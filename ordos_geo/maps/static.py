@@ -31,6 +31,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from pyproj import CRS
 
+from ordos_geo.errors import LayerIOError
 from ordos_geo.io.atomic import atomic_path
 from ordos_geo.maps import cartography as carto
 from ordos_geo.maps.cartography import (
@@ -234,9 +235,17 @@ def _read_raster_on(
     c: MapCanvas, path: Path
 ) -> tuple[np.ma.MaskedArray, tuple[float, float, float, float]]:
     import rasterio
+    import rasterio.errors
     from rasterio.warp import Resampling, calculate_default_transform, reproject
 
-    with rasterio.open(path) as src:
+    try:
+        src = rasterio.open(path)
+    except rasterio.errors.RasterioIOError as exc:
+        raise LayerIOError(
+            f"{path}: cannot open score raster ({' '.join(str(exc).split())[:120]}); "
+            "rerun the siting step (ordos-geo siting … --overwrite)"
+        ) from exc
+    with src:
         nodata = src.nodata
         src_crs = CRS.from_user_input(src.crs) if src.crs else None
         if src_crs is not None and src_crs.equals(c.frame.crs):
