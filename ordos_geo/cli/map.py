@@ -80,6 +80,9 @@ def register(app: typer.Typer) -> None:
         if focus not in (None, "pv", "wind", "screening"):
             raise ConfigError(f"--focus: {focus!r} is not one of pv, wind, screening; "
                               "pass --focus pv|wind|screening or omit it")
+        if results is not None and not Path(results).is_dir():
+            raise ConfigError(f"{results}: --results folder not found; run `ordos-geo run` "
+                              "or `ordos-geo siting`/`check` first, or omit --results")
         bm: Literal["none", "osm", "tianditu"] = basemap  # type: ignore[assignment]
         lg: Literal["zh", "en"] = lang  # type: ignore[assignment]
         opts = MapOptions(offline=offline, basemap=bm, tianditu_token=tianditu_token,

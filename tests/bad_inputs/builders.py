@@ -574,6 +574,12 @@ def report_missing_results(d: Path) -> Case:
                 1, ("nope", "--results"), "--results folder not found", outputs=[out])
 
 
+def map_missing_results(d: Path) -> Case:
+    out = d / "m.html"
+    return Case(["map", "--results", str(d / "nope"), "--out", str(out)], 1,
+                ("nope", "--results"), "--results folder not found", outputs=[out])
+
+
 def report_out_exists(d: Path) -> Case:
     (d / "results").mkdir()
     out = d / "rep"
@@ -607,6 +613,6 @@ CASES: dict[str, Callable[[Path], Case]] = {
         out_under_regular_file, out_exists_no_overwrite, out_equals_input,
         check_out_exists, check_out_equals_input, siting_out_exists, map_out_exists,
         map_corrupt_results, report_corrupt_results, report_bad_format, elig_mask_exists,
-        report_missing_results, report_out_exists,
+        report_missing_results, report_out_exists, map_missing_results,
     )
 }
