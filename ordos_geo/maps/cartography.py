@@ -138,7 +138,7 @@ def _subset_chars() -> list[int]:
     return sorted(cps)
 
 
-def _build_truetype_subset(ttc: Path, face_index: int, out: Path) -> None:
+def _build_truetype_subset(ttc: Path, face_index: int, out: Path, *, bold: bool = False) -> None:
     """Subset face ``face_index`` of ``ttc`` and convert its CFF outlines to TrueType."""
     from fontTools import subset
     from fontTools.pens.cu2quPen import Cu2QuPen
@@ -156,7 +156,7 @@ def _build_truetype_subset(ttc: Path, face_index: int, out: Path) -> None:
     sub = subset.Subsetter(opts)
     sub.populate(unicodes=_subset_chars())
     sub.subset(font)
-    _rename_family(font, SUBSET_FAMILY)
+    _rename_family(font, SUBSET_FAMILY, bold=bold)
     if "CFF " in font:
         order = font.getGlyphOrder()
         glyph_set = font.getGlyphSet()
@@ -197,20 +197,43 @@ def _build_truetype_subset(ttc: Path, face_index: int, out: Path) -> None:
     os.replace(tmp, out)
 
 
-def _rename_family(font: Any, family: str) -> None:
+def _rename_family(font: Any, family: str, *, bold: bool = False) -> None:
     """Give ``font`` its own family (name IDs 1, 4, 6, 16, 17) so look-ups are unambiguous."""
-    ps = family.replace(" ", "") + "-Regular"
+    style = "Bold" if bold else "Regular"
+    ps = family.replace(" ", "") + "-" + style
     for rec in font["name"].names:
         if rec.nameID in (1, 16):
             rec.string = family
         elif rec.nameID == 4:
-            rec.string = f"{family} Regular"
+            rec.string = f"{family} {style}"
         elif rec.nameID == 6:
             rec.string = ps
-        elif rec.nameID == 17:
-            rec.string = "Regular"
+        elif rec.nameID in (2, 17):
+            rec.string = style
+    if "OS/2" in font:
+        font["OS/2"].usWeightClass = 700 if bold else 400
     if "CFF " in font:
         font["CFF "].cff.fontNames = [ps]
+
+
+def _add_bold_subset(fm: Any, regular: Path) -> None:
+    """Prepare and register the bold face beside the regular one, when installed.
+
+    Without it matplotlib logs "Failed to find font weight bold" and draws bold titles
+    in the regular weight. Failures only cost the bold weight (logged).
+    """
+    bold_src = regular.with_name(regular.name.replace("Regular", "Bold"))
+    if bold_src == regular or not bold_src.is_file():
+        return
+    cached = _cache_dir() / _CACHE_NAME.replace("Regular", "Bold")
+    try:
+        if not cached.is_file():
+            log.info("preparing CJK bold font %s -> %s (once per machine)", bold_src, cached)
+            index = _sc_face_index(bold_src) if bold_src.suffix.lower() == ".ttc" else 0
+            _build_truetype_subset(bold_src, index, cached, bold=True)
+        fm.addfont(str(cached))
+    except Exception as exc:  # fontTools failure or unwritable cache: regular weight only
+        log.warning("could not prepare the bold CJK face from %s (%s)", bold_src, exc)
 
 
 def _sc_face_index(ttc: Path) -> int:
@@ -249,6 +272,7 @@ def get_cjk_font() -> CJKFont:
                 index = _sc_face_index(noto) if noto.suffix.lower() == ".ttc" else 0
                 _build_truetype_subset(noto, index, cached)
             fm.addfont(str(cached))
+            _add_bold_subset(fm, noto)
             family = font_manager.FontProperties(fname=str(cached)).get_name()
             return CJKFont(family, cached, noto, (fallback_name,))
         except Exception as exc:  # fontTools failure or unwritable cache: degrade
