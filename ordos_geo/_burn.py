@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Iterable
 from typing import Any, Literal
 
@@ -27,6 +28,12 @@ QUAD_SEGS = 16
 BLOCK_ROWS = 1024
 #: Grids smaller than this (cells) are rasterised in one call.
 SMALL = 4_000_000
+
+#: Serialises rasterio calls that build in-memory (MEM) datasets — ``features.rasterize``,
+#: ``features.shapes``, array ``reproject``: rasterio 1.4 loses the geotransform when
+#: several threads create them at once (seen as ``NotGeoreferencedWarning`` and a burn
+#: with the identity transform). Processes (dask.distributed workers) do not need it.
+GDAL_MEM_LOCK = threading.RLock()
 
 Mode = Literal["centre", "all_touched"]
 MODES = ("centre", "all_touched")
@@ -145,14 +152,16 @@ def burn_window(
     sel = (bounds[:, 0] <= x1) & (bounds[:, 2] >= x0) & (bounds[:, 1] <= y1) & (bounds[:, 3] >= y0)
     if not sel.any():
         return
-    features.rasterize(
-        ((shapes[i], value) for i in np.flatnonzero(sel).tolist()),
-        out=out,
-        transform=t,
-        all_touched=all_touched,
-        merge_alg=features.MergeAlg.replace,
-        dtype=out.dtype,
-    )
+    items = [(shapes[i], value) for i in np.flatnonzero(sel).tolist()]
+    with GDAL_MEM_LOCK:
+        features.rasterize(
+            items,
+            out=out,
+            transform=t,
+            all_touched=all_touched,
+            merge_alg=features.MergeAlg.replace,
+            dtype=out.dtype,
+        )
 
 
 def burn(

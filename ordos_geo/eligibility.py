@@ -41,13 +41,16 @@ from ordos_geo.grid import Grid
 
 __all__ = [
     "EligibilityConfig",
+    "EligibilityPlan",
     "EligibilityResult",
     "ExclusionStat",
+    "PlannedExclusion",
     "RasterExclusion",
     "RegionSpec",
     "VectorExclusion",
     "compute_eligibility",
     "load_eligibility_config",
+    "prepare_eligibility",
 ]
 
 log = logging.getLogger(__name__)
@@ -373,18 +376,7 @@ def compute_eligibility(
     """
     t_start = time.perf_counter()
     where = _Where(cfg)
-    res = float(res_m if res_m is not None else cfg.res_m)
-    if not res > 0:
-        raise ConfigError(f"{where.shown}: res_m: must be > 0 (got {res}); pass a positive --res")
-    try:
-        grid_crs = pyproj.CRS.from_user_input(crs if crs is not None else cfg.crs)
-    except pyproj.exceptions.CRSError as exc:
-        raise ConfigError(f"{where.shown}: crs: not a CRS pyproj knows ({crs!r})") from exc
-    if not grid_crs.is_projected:
-        raise ConfigError(
-            f"{where.shown}: crs: {grid_crs.name} is not projected; use a metric CRS "
-            "such as the default Ordos Albers"
-        )
+    grid_crs, res = _grid_params(cfg, where, res_m, crs)
     timings: dict[str, float] = {}
 
     # 1. resolve every layer first so a typo fails before any heavy work
@@ -396,21 +388,7 @@ def compute_eligibility(
 
     # 2. region → grid → reasons (255 outside, 0 inside)
     t0 = time.perf_counter()
-    region = _read_vector(cfg.region.layer, catalog, grid_crs, where, ("region", "layer"))
-    region = _filter(region, cfg.region.where, where, ("region",), cfg.region.layer)
-    region = region[~(region.geometry.is_empty | region.geometry.isna())]
-    if len(region) == 0:
-        raise ConfigError(
-            f"{where.key('region')}: no region features left (layer '{cfg.region.layer}', "
-            f"where {cfg.region.where}); fix region.where"
-        )
-    grid = Grid.from_bounds(tuple(region.total_bounds), res_m=res, crs=grid_crs)
-    log.info("eligibility grid: %s (%.1f M cells)", grid, grid.size / 1e6)
-    # The complement of the region inside the grid box, burnt last with 255: one burn
-    # instead of a region mask plus a full-grid masking pass.
-    outside = shapely.difference(shapely.box(*grid.bounds),
-                                 shapely.union_all(region.geometry.values))
-    del region
+    grid, outside = _region(cfg, catalog, grid_crs, res, where)
     timings["region"] = time.perf_counter() - t0
 
     # 3. exclusions, burnt straight into the reason raster in *reverse* order so that
@@ -425,13 +403,7 @@ def compute_eligibility(
         t0 = time.perf_counter()
         if kind == "raster":
             rx = cfg.raster_exclusions[i]
-            src, ref = _resolve(rx.layer, "raster", catalog, where,
-                                ("raster_exclusions", i, "layer"))
-            if src == "catalog":
-                spec = catalog[ref]
-                path, declared = spec.path, _declared_crs(spec.crs, where, i)
-            else:
-                path, declared = ref, None
+            path, declared = _raster_source(rx, i, catalog, where)
             rz.burn_class_into(reasons, path, grid, value=code, codes=rx.codes,
                                ranges=rx.ranges, band=rx.band, src_crs=declared)
             what = f"raster {rx.layer}"
@@ -480,6 +452,131 @@ def compute_eligibility(
         ],
         timings=timings,
     )
+
+
+@dataclass(frozen=True)
+class PlannedExclusion:
+    """One exclusion ready to burn on any window of the grid (see :mod:`ordos_geo.scale`).
+
+    Vector exclusions carry their geometries (buffered, in ``grid.crs`` metres); raster
+    exclusions the file, class codes/ranges, band and declared CRS.
+    """
+
+    code: int
+    kind: Literal["raster", "vector"]
+    layer: str
+    reason: str
+    geoms: Any = None
+    all_touched: bool = False
+    path: Any = None
+    codes: tuple[float, ...] | None = None
+    ranges: tuple[tuple[float, float], ...] | None = None
+    band: int = 1
+    src_crs: Any = None
+
+
+@dataclass(frozen=True)
+class EligibilityPlan:
+    """Grid, region complement and exclusions of a config, nothing rasterised yet."""
+
+    grid: Grid
+    outside: Any
+    jobs: list[PlannedExclusion]
+
+
+def prepare_eligibility(
+    cfg: EligibilityConfig,
+    *,
+    catalog: Any,
+    res_m: float | None = None,
+    crs: Any = None,
+) -> EligibilityPlan:
+    """Read the region and the vector exclusions, build the grid, resolve raster layers.
+
+    Used by the blockwise/dask engine (:func:`ordos_geo.scale.compute_eligibility_blockwise`):
+    the geometries are buffered once here (shapely, ``quad_segs=16``, metres of the
+    working CRS) exactly as :func:`compute_eligibility` does before burning.
+
+    Raises
+    ------
+    ConfigError
+        As :func:`compute_eligibility`.
+    """
+    where = _Where(cfg)
+    grid_crs, res = _grid_params(cfg, where, res_m, crs)
+    _resolve(cfg.region.layer, "vector", catalog, where, ("region", "layer"))
+    for i, rx in enumerate(cfg.raster_exclusions):
+        _resolve(rx.layer, "raster", catalog, where, ("raster_exclusions", i, "layer"))
+    for i, vx in enumerate(cfg.vector_exclusions):
+        _resolve(vx.layer, "vector", catalog, where, ("vector_exclusions", i, "layer"))
+    grid, outside = _region(cfg, catalog, grid_crs, res, where)
+    jobs: list[PlannedExclusion] = []
+    for i, rx in enumerate(cfg.raster_exclusions):
+        path, declared = _raster_source(rx, i, catalog, where)
+        jobs.append(PlannedExclusion(
+            i + 1, "raster", rx.layer, rx.reason, path=path,
+            codes=tuple(rx.codes) if rx.codes else None,
+            ranges=tuple((float(a), float(b)) for a, b in rx.ranges) if rx.ranges else None,
+            band=rx.band, src_crs=declared))
+    n_raster = len(cfg.raster_exclusions)
+    for j, vx in enumerate(cfg.vector_exclusions):
+        loc: tuple[str | int, ...] = ("vector_exclusions", j)
+        gdf = _read_vector(vx.layer, catalog, grid_crs, where, (*loc, "layer"))
+        gdf = _filter(gdf, vx.where, where, loc, vx.layer)
+        if len(gdf) == 0:
+            log.warning("exclusion %d (%s): no features in layer '%s' after where; "
+                        "nothing excluded", n_raster + j + 1, vx.reason, vx.layer)
+        from ordos_geo._burn import as_geometry_array, buffered
+
+        geoms = buffered(as_geometry_array(gdf, grid), float(vx.buffer_m))
+        jobs.append(PlannedExclusion(n_raster + j + 1, "vector", vx.layer, vx.reason,
+                                     geoms=geoms, all_touched=vx.mode == "all_touched"))
+    return EligibilityPlan(grid, outside, jobs)
+
+
+def _grid_params(cfg: EligibilityConfig, where: _Where, res_m: float | None,
+                 crs: Any) -> tuple[pyproj.CRS, float]:
+    res = float(res_m if res_m is not None else cfg.res_m)
+    if not res > 0:
+        raise ConfigError(f"{where.shown}: res_m: must be > 0 (got {res}); pass a positive --res")
+    try:
+        grid_crs = pyproj.CRS.from_user_input(crs if crs is not None else cfg.crs)
+    except pyproj.exceptions.CRSError as exc:
+        raise ConfigError(f"{where.shown}: crs: not a CRS pyproj knows ({crs!r})") from exc
+    if not grid_crs.is_projected:
+        raise ConfigError(
+            f"{where.shown}: crs: {grid_crs.name} is not projected; use a metric CRS "
+            "such as the default Ordos Albers"
+        )
+    return grid_crs, res
+
+
+def _region(cfg: EligibilityConfig, catalog: Any, grid_crs: pyproj.CRS, res: float,
+            where: _Where) -> tuple[Grid, Any]:
+    """The grid around the region and the region's complement inside the grid box."""
+    region = _read_vector(cfg.region.layer, catalog, grid_crs, where, ("region", "layer"))
+    region = _filter(region, cfg.region.where, where, ("region",), cfg.region.layer)
+    region = region[~(region.geometry.is_empty | region.geometry.isna())]
+    if len(region) == 0:
+        raise ConfigError(
+            f"{where.key('region')}: no region features left (layer '{cfg.region.layer}', "
+            f"where {cfg.region.where}); fix region.where"
+        )
+    grid = Grid.from_bounds(tuple(region.total_bounds), res_m=res, crs=grid_crs)
+    log.info("eligibility grid: %s (%.1f M cells)", grid, grid.size / 1e6)
+    # The complement of the region inside the grid box, burnt last with 255: one burn
+    # instead of a region mask plus a full-grid masking pass.
+    outside = shapely.difference(shapely.box(*grid.bounds),
+                                 shapely.union_all(region.geometry.values))
+    return grid, outside
+
+
+def _raster_source(rx: RasterExclusion, i: int, catalog: Any, where: _Where) -> tuple[Any, Any]:
+    src, ref = _resolve(rx.layer, "raster", catalog, where, ("raster_exclusions", i, "layer"))
+    if src == "catalog":
+        spec = catalog[ref]
+        return spec.path, _declared_crs(spec.crs, where, i)
+    return ref, None
 
 
 def _declared_crs(value: Any, where: _Where, i: int) -> Any:

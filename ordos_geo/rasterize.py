@@ -5,7 +5,8 @@ Public API (stable; used by ``siting`` and ``ordos-geo eligibility``)::
     rasterize_mask(geoms, grid, *, mode="centre", buffer_m=0.0, out=None) -> ndarray[bool]
     burn_into(out, geoms, grid, *, value, mode="centre", buffer_m=0.0) -> None  # in place
     coverage_fraction(geoms, grid) -> ndarray[uint8]   # exact 0-100 % of each cell
-    distance_to(geoms, grid, *, max_distance_m=None) -> ndarray[float32]  # metres
+    distance_to(geoms, grid, *, max_distance_m=None, coarse_m=None)
+        -> ndarray[float32]  # metres; coarse_m: EDT on a coarser grid, error ≤ √2·coarse_m
     buffer_mask(geoms, grid, buffer_m) -> ndarray[bool]
     raster_class_mask(arr, *, codes=None, ranges=None) -> ndarray[bool]
     warp_class_mask(path, grid, *, codes=None, ranges=None, band=1, src_crs=None,
@@ -17,7 +18,8 @@ Public API (stable; used by ``siting`` and ``ordos-geo eligibility``)::
 
 (``coverage_fraction``/``distance_to`` live in :mod:`ordos_geo.rasterize_metrics`, the
 raster-class functions in :mod:`ordos_geo.rasterize_raster`, the GDAL burning in
-:mod:`ordos_geo._burn`; import them from here.)
+:mod:`ordos_geo._burn`; import them from here. The same burns run window by window,
+on dask, in :mod:`ordos_geo.scale`.)
 
 Conventions
 -----------
@@ -264,10 +266,6 @@ def reason_counts(reasons: np.ndarray, codes: Iterable[int] | None = None) -> np
             for c in wanted:
                 counts[c] += np.count_nonzero(chunk == c)
         return counts
-    for i in range(0, flat.size, step):
-        counts += np.bincount(flat[i:i + step], minlength=256)
-    return counts
-    step = 8 * 2**20
     for i in range(0, flat.size, step):
         counts += np.bincount(flat[i:i + step], minlength=256)
     return counts

@@ -6,6 +6,7 @@ Re-exported by :mod:`ordos_geo.rasterize`; import them from there.
 from __future__ import annotations
 
 import logging
+import math
 import os
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -15,7 +16,7 @@ import shapely
 from rasterio import features
 from rasterio.windows import Window
 
-from ordos_geo._burn import burn, prepare_out, threads
+from ordos_geo._burn import GDAL_MEM_LOCK, burn, prepare_out, threads
 from ordos_geo.errors import GridMismatchError, OrdosGeoError
 from ordos_geo.grid import Grid
 
@@ -147,10 +148,17 @@ def burn_class_into(
         polys = _class_polygons(cls, src_transform, crs, grid)
         burn(polys, grid, out, all_touched=False, value=int(value))
         return
+    tmp = np.zeros(grid.shape, dtype=np.uint8)
+    with GDAL_MEM_LOCK:
+        _reproject_nearest(cls, tmp, src_transform, crs, grid)
+    np.putmask(out, tmp.view(bool), np.uint8(value))
+
+
+def _reproject_nearest(cls: np.ndarray, tmp: np.ndarray, src_transform: Any, crs: Any,
+                       grid: Grid) -> None:
     from rasterio.enums import Resampling
     from rasterio.warp import reproject
 
-    tmp = np.zeros(grid.shape, dtype=np.uint8)
     reproject(
         cls,
         tmp,
@@ -164,7 +172,6 @@ def burn_class_into(
         num_threads=threads(),
         init_dest_nodata=False,
     )
-    np.putmask(out, tmp.view(bool), np.uint8(value))
 
 
 def _read_class_window(
@@ -199,9 +206,16 @@ def _read_class_window(
                                                         densify_pts=21)
             try:
                 win = from_bounds(left, bottom, right, top, transform=src.transform)
-                win = win.round_offsets(op="floor").round_lengths(op="ceil")
-                win = Window(win.col_off - 1, win.row_off - 1, win.width + 2, win.height + 2)
-                win = win.intersection(Window(0, 0, src.width, src.height))
+                # Explicit floor/ceil of both edges plus one pixel of margin: rasterio
+                # 1.4's round_offsets/round_lengths round to nearest whatever ``op`` says,
+                # which lost the last source row/column of small windows (and with it
+                # class pixels under the grid's edge cells).
+                c0 = math.floor(win.col_off) - 1
+                r0 = math.floor(win.row_off) - 1
+                c1 = math.ceil(win.col_off + win.width) + 1
+                r1 = math.ceil(win.row_off + win.height) + 1
+                win = Window(c0, r0, c1 - c0, r1 - r0).intersection(
+                    Window(0, 0, src.width, src.height))
             except WindowError:
                 log.warning("%s: raster does not overlap the grid; nothing excluded", path)
                 return None
@@ -220,9 +234,10 @@ def _class_polygons(cls: np.ndarray, transform: Any, src_crs: Any, grid: Grid) -
 
     if not cls.any():
         return np.array([], dtype=object)
-    geoms = [shape(g) for g, v in features.shapes(cls, mask=cls.view(bool),
-                                                   transform=transform, connectivity=4)
-             if v == 1]
+    with GDAL_MEM_LOCK:
+        geoms = [shape(g) for g, v in features.shapes(cls, mask=cls.view(bool),
+                                                       transform=transform, connectivity=4)
+                 if v == 1]
     arr = np.array(geoms, dtype=object)
     step = min(abs(transform.a), abs(transform.e))
     arr = shapely.segmentize(arr, step)

@@ -188,6 +188,33 @@ def test_distance_to_blocks_with_halo_see_geometry_outside_grid(
     assert d[50, 0] < 500  # the point 450 m outside the grid counts
 
 
+@pytest.mark.parametrize(("coarse", "cap"), [(150.0, None), (200.0, 2500.0)])
+def test_distance_to_coarse_error_bound(coarse: float, cap: float | None) -> None:
+    rng = np.random.default_rng(13)
+    # lines reaching outside the grid: without a cap only the part inside counts (as for
+    # the full-grid EDT); with a cap everything within the cap counts
+    geoms = [shapely.LineString(rng.uniform(-2000, 14_000, (6, 2))) for _ in range(3)]
+    geoms += [shapely.box(2000, 7000, 3500, 8200), shapely.Point(9000, 1500)]
+    g = Grid.from_bounds((0, 0, 12_000, 10_000), res_m=30, crs=UTM)
+    d = rz.distance_to(geoms, g, coarse_m=coarse, max_distance_m=cap)
+    assert d.dtype == np.float32 and d.shape == g.shape
+    r, c = np.indices(g.shape)
+    x, y = g.xy(r.ravel(), c.ravel())
+    union = shapely.union_all(geoms)
+    if cap is None:
+        union = shapely.clip_by_rect(union, *g.bounds)
+    exact = shapely.distance(shapely.points(x, y), union)
+    if cap is not None:
+        exact = np.minimum(exact, cap)
+    err = np.abs(d.ravel() - exact)
+    assert err.max() <= math.sqrt(2) * coarse + 1e-3  # the documented bound
+    assert err.mean() < 0.5 * coarse  # typically much smaller than the bound
+    fine = rz.distance_to(geoms, g, max_distance_m=cap)
+    assert np.abs(fine.ravel() - exact).mean() < err.mean()  # the price of coarse_m
+    # coarse_m not above the resolution: the exact path, bit for bit
+    assert np.array_equal(rz.distance_to(geoms, g, coarse_m=30, max_distance_m=cap), fine)
+
+
 def test_distance_to_nothing_and_far_geometry() -> None:
     g = Grid.from_bounds((0, 0, 1000, 1000), res_m=100, crs=UTM)
     assert np.isinf(rz.distance_to([], g)).all()
@@ -274,6 +301,41 @@ def test_burn_class_into_keeps_other_cells(tmp_path) -> None:
     rz.burn_class_into(out, tmp_path / "lc.tif", g, value=3, codes=[16])
     m = rz.warp_class_mask(tmp_path / "lc.tif", g, codes=[16])
     assert np.array_equal(out == 3, m) and (out[~m] == 7).all()
+
+
+def test_class_mask_on_small_windows_of_a_coarse_raster(tmp_path) -> None:
+    """Windows much smaller than a source pixel still see every pixel under their cells.
+
+    Regression: rasterio 1.4's ``round_lengths(op="ceil")`` rounds to nearest, so the
+    source window of a small grid lost its last row/column of pixels.
+    """
+    rng = np.random.default_rng(7)
+    t = from_origin(108.0, 41.0, 0.1, 0.1)
+    data = (rng.uniform(0, 1, (30, 40)) < 0.3).astype(np.uint8)
+    with rasterio.open(tmp_path / "c.tif", "w", driver="GTiff", width=40, height=30,
+                       count=1, dtype="uint8", crs="EPSG:4326", transform=t) as dst:
+        dst.write(data, 1)
+    tr = Transformer.from_crs("EPSG:4326", WORK_CRS, always_xy=True)
+    g = Grid.from_bounds(tr.transform_bounds(109.5, 39.6, 110.4, 40.2), res_m=250,
+                         crs=WORK_CRS)
+    r, c = np.indices(g.shape)
+    lon, lat = Transformer.from_crs(WORK_CRS, "EPSG:4326", always_xy=True).transform(
+        *g.xy(r.ravel(), c.ravel()))
+    truth = data[np.floor((lat - 41.0) / -0.1).astype(int),
+                 np.floor((lon - 108.0) / 0.1).astype(int)].reshape(g.shape) == 1
+    assert 0.1 < truth.mean() < 0.5
+    full = rz.warp_class_mask(tmp_path / "c.tif", g, codes=[1], method="polygons").copy()
+    # pixel edges are straight chords between corners 0.1° apart: a cell centre within
+    # ~2 m of a curved parallel may fall on the other side (1 cell here)
+    assert (full != truth).sum() <= 2
+    n = 0
+    for w in g.blocks(block_rows=37, block_cols=53):
+        sub = g.subgrid(w)
+        m = rz.warp_class_mask(tmp_path / "c.tif", sub, codes=[1], method="polygons")
+        r0, c0 = int(w.row_off), int(w.col_off)
+        assert np.array_equal(m, full[r0:r0 + sub.height, c0:c0 + sub.width]), w
+        n += 1
+    assert n > 10
 
 
 def test_warp_class_mask_no_overlap_is_empty(tmp_path) -> None:
