@@ -293,6 +293,26 @@ def _resolve(
     )
 
 
+def input_paths(cfg: EligibilityConfig, *, catalog: Any) -> list[Path]:
+    """Every file the config reads (region, raster and vector exclusions).
+
+    The CLI registers them with :func:`ordos_geo.io.atomic.register_inputs` so that an
+    output (``--save-mask``) can never overwrite one of them.
+    """
+    where = _Where(cfg)
+    layers: list[tuple[str, str, tuple[str | int, ...]]] = [
+        (cfg.region.layer, "vector", ("region", "layer"))]
+    layers += [(rx.layer, "raster", ("raster_exclusions", i, "layer"))
+               for i, rx in enumerate(cfg.raster_exclusions)]
+    layers += [(vx.layer, "vector", ("vector_exclusions", i, "layer"))
+               for i, vx in enumerate(cfg.vector_exclusions)]
+    out: list[Path] = []
+    for value, kind, loc in layers:
+        src, ref = _resolve(value, kind, catalog, where, loc)
+        out.append(Path(catalog[ref].path) if src == "catalog" else Path(ref))
+    return out
+
+
 def _read_vector(
     value: str, catalog: Any, grid_crs: pyproj.CRS, where: _Where, loc: tuple[str | int, ...]
 ) -> Any:
@@ -575,8 +595,36 @@ def _raster_source(rx: RasterExclusion, i: int, catalog: Any, where: _Where) -> 
     src, ref = _resolve(rx.layer, "raster", catalog, where, ("raster_exclusions", i, "layer"))
     if src == "catalog":
         spec = catalog[ref]
-        return spec.path, _declared_crs(spec.crs, where, i)
-    return ref, None
+        path, declared = spec.path, _declared_crs(spec.crs, where, i)
+    else:
+        path, declared = ref, None
+    _warn_if_no_valid_pixels(path, rx, where, i)
+    return path, declared
+
+
+def _warn_if_no_valid_pixels(path: Any, rx: RasterExclusion, where: _Where, i: int) -> None:
+    """Log a warning when a raster exclusion holds only nodata/NaN (it would remove nothing).
+
+    Reads a decimated overview (at most 1024 × 1024 pixels): a raster with any valid
+    pixel region larger than the decimation step is seen.
+    """
+    import rasterio
+
+    try:
+        with rasterio.open(path) as src:
+            shape = (min(src.height, 1024), min(src.width, 1024))
+            arr = src.read(rx.band, masked=True, out_shape=shape)
+    except Exception:  # unreadable files are reported by the burn itself
+        return
+    invalid = np.ma.getmaskarray(arr)
+    if arr.dtype.kind == "f":
+        invalid = invalid | ~np.isfinite(arr.filled(np.nan))
+    if invalid.all():
+        log.warning(
+            "%s: raster exclusion '%s' (%s): no valid pixels (all nodata/NaN); it removes "
+            "nothing — check the file and its nodata value",
+            display_path(Path(path)), rx.reason, where.key("raster_exclusions", i, "layer"),
+        )
 
 
 def _declared_crs(value: Any, where: _Where, i: int) -> Any:

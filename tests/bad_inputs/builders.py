@@ -206,9 +206,7 @@ def _elig_raster_case(d: Path, arr: np.ndarray, nodata: float | None) -> Case:
     cfg = elig_config(d, "region: {layer: city}\nres_m: 5000\nraster_exclusions:\n"
                          "  - {layer: ras.tif, codes: [1], reason: test}\n")
     return Case(["eligibility", "--config", str(cfg)], 0, ("ras.tif", "no valid pixels"),
-                "no valid pixels", inputs=[d], one_line=False,
-                xfail="eligibility.py: an exclusion raster with no valid pixels on the grid "
-                "(all nodata/NaN) silently removes 0 km²; warn like io.raster.read_to_grid")
+                "no valid pixels", inputs=[d], one_line=False)
 
 
 def raster_all_nodata(d: Path) -> Case:
@@ -491,9 +489,7 @@ def out_equals_input(d: Path) -> Case:
     cfg = elig_config(d, "region: {layer: city}\nres_m: 5000\nraster_exclusions:\n"
                          "  - {layer: ras.tif, codes: [1], reason: test}\n")
     return Case(["eligibility", "--config", str(cfg), "--save-mask", str(ras), "--overwrite"],
-                1, ("ras.tif",), "output path is also an input", inputs=[d],
-                xfail="cli/eligibility.py: --save-mask overwrites an exclusion raster it just "
-                "read; register raster/vector exclusion paths with io.atomic.register_inputs")
+                1, ("ras.tif",), "output path is also an input", inputs=[d])
 
 
 def check_out_exists(d: Path) -> Case:
