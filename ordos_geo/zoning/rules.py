@@ -42,6 +42,7 @@ __all__ = [
     "Spatial",
     "applicable_mask",
     "load_rules",
+    "rule_columns",
 ]
 
 log = logging.getLogger(__name__)
@@ -354,7 +355,23 @@ def load_rules(
     return rs
 
 
-def applicable_mask(rule: Rule, projects: pd.DataFrame, ruleset: RuleSet) -> np.ndarray:
+def rule_columns(projects: pd.DataFrame) -> dict[str, pd.Series]:
+    """``industry``, ``stage`` and ``component`` as categoricals, for :func:`applicable_mask`.
+
+    Computed once per screening run: ``isin`` on a categorical tests the few categories,
+    not every row's string.
+    """
+    out = {k: pd.Series(pd.Categorical(projects[k].astype(str).to_numpy(dtype=object)))
+           for k in ("industry", "stage")}
+    # component keeps missing values missing (they match no component list)
+    out["component"] = pd.Series(pd.Categorical(projects["component"].to_numpy(dtype=object)))
+    return out
+
+
+def applicable_mask(
+    rule: Rule, projects: pd.DataFrame, ruleset: RuleSet, *,
+    columns: dict[str, pd.Series] | None = None,
+) -> np.ndarray:
     """Boolean array: which projects the rule applies to (before the spatial test).
 
     Parameters
@@ -365,20 +382,21 @@ def applicable_mask(rule: Rule, projects: pd.DataFrame, ruleset: RuleSet) -> np.
         Frame with the columns of :data:`ordos_geo.io.projects.PROJECT_COLUMNS`.
     ruleset
         For industry sets.
+    columns
+        :func:`rule_columns` of ``projects`` (computed here when None).
     """
     n = len(projects)
     total = np.zeros(n, dtype=bool)
-    industry = projects["industry"].astype(str).to_numpy()
-    stage = projects["stage"].astype(str).to_numpy()
-    component = pd.Series(projects["component"].to_numpy(dtype=object))
+    cols = columns if columns is not None else rule_columns(projects)
+    industry, stage, component = cols["industry"], cols["stage"], cols["component"]
     for a in rule.alternatives():
         m = np.ones(n, dtype=bool)
         if a.industries is not None:
-            m &= np.isin(industry, sorted(ruleset.expand_industries(a.industries)))
+            m &= industry.isin(sorted(ruleset.expand_industries(a.industries))).to_numpy()
         if a.exclude_industries:
-            m &= ~np.isin(industry, sorted(ruleset.expand_industries(a.exclude_industries)))
+            m &= ~industry.isin(sorted(ruleset.expand_industries(a.exclude_industries))).to_numpy()
         if a.stages is not None:
-            m &= np.isin(stage, list(a.stages))
+            m &= stage.isin(list(a.stages)).to_numpy()
         if a.components is not None:
             m &= component.isin(list(a.components)).to_numpy()
         if a.exclude_components:

@@ -49,20 +49,20 @@ from ordos_geo.crs import WORK_CRS, WORK_CRS_PROJ4
 from ordos_geo.errors import RuleError
 from ordos_geo.io.projects import ProjectDefaults, read_projects, to_work_crs
 from ordos_geo.zoning.ledger import read_ledger, run_ledger
+from ordos_geo.zoning.overlay import OverlayCache, set_key, union_groups
 from ordos_geo.zoning.rules import (
     SEVERITY_ORDER,
     Rule,
     RuleSet,
     applicable_mask,
     load_rules,
+    rule_columns,
 )
 from ordos_geo.zoning.spatial import (
     AREA_EPS_M2,
     control_units,
-    group_runs,
     join_per_project,
     spatial_hits,
-    zone_labels,
     zones_text,
 )
 from ordos_geo.zoning.zones import ZoneSource, rules_file_name
@@ -158,8 +158,7 @@ def screen(
         ``if_layer_missing: skip``) or to a field the layer lacks.
     """
     t0 = time.perf_counter()
-    gdf = to_work_crs(projects).copy()
-    gdf = gdf.reset_index(drop=True)
+    gdf = to_work_crs(projects).reset_index(drop=True)  # copy-on-write: input untouched
     geoms = np.asarray(gdf.geometry.to_numpy(), dtype=object)
     shapely.prepare(geoms)
     type_id = shapely.get_type_id(geoms)
@@ -192,67 +191,88 @@ def screen(
                     f"(available: {', '.join(zones.ids)}); add it with --catalog or fix the rule")
         active.append(rule)
 
-    records: list[pd.DataFrame] = []
-    parts: list[np.ndarray] = []
+    chunks: list[dict[str, np.ndarray]] = []
     ledger_summary = pd.DataFrame()
     unchecked: list[str] = []
     timings: dict[str, float] = {}
+    masks: dict[str, np.ndarray] = {}
+    need_ref: dict[str, np.ndarray] = {}
+    need_set: dict[str, np.ndarray] = {}
+    need_outside: dict[str, np.ndarray] = {}
+    n_proj = len(gdf)
+    phases = {"prepare": time.perf_counter() - t0}
+    t_phase = time.perf_counter()
+    text_cols = rule_columns(gdf)
     for rule in active:
         t = time.perf_counter()
-        mask = applicable_mask(rule, gdf, ruleset)
+        mask = masks[rule.id] = applicable_mask(rule, gdf, ruleset, columns=text_cols)
+        timings[rule.id] = time.perf_counter() - t
+        sp = rule.spatial
+        if sp.predicate not in ("inside", "intersects", "outside") or not mask.any():
+            continue
+        # which projects the shared overlay needs, per layer selection and per zone set
+        for ref in sp.any_of:
+            need_ref.setdefault(ref.key(), np.zeros(n_proj, dtype=bool))[:] |= mask
+        need_set.setdefault(set_key(sp.any_of), np.zeros(n_proj, dtype=bool))[:] |= mask
+        if sp.predicate == "outside":
+            need_outside.setdefault(set_key(sp.any_of),
+                                    np.zeros(n_proj, dtype=bool))[:] |= mask
+    if "control_units" in zones:  # control_units() lists the units of every project
+        need_ref["control_units||"] = np.ones(n_proj, dtype=bool)
+    cache = OverlayCache(geoms, areas, areal, zones, need_ref=need_ref, need_set=need_set,
+                         need_outside=need_outside, rules_file=rules_file)
+    for no, rule in enumerate(active):
+        t = time.perf_counter() - timings[rule.id]
+        mask = masks[rule.id]
         idx = np.flatnonzero(mask)
-        c = rule.citation
-        base = {"rule_id": rule.id, "severity": rule.severity, "title_zh": rule.title_zh,
-                "title_en": rule.title_en, "citation": f"{c.doc_no} {c.clause}",
-                "doc_no": c.doc_no, "clause": c.clause, "quote": c.quote, "verify": c.verify,
-                "predicate": rule.spatial.predicate,
-                "layers": ",".join(dict.fromkeys(r.layer for r in rule.spatial.any_of)),
-                "message_zh": rule.message.zh, "message_en": rule.message.en}
         if rule.spatial.predicate == "ledger":
             led = ledger if ledger is not None else read_ledger()
             res = run_ledger(gdf, mask, rule.caps, led)
             ledger_summary, unchecked = res.summary, res.unchecked
             if res.flags:
                 fl = pd.DataFrame(res.flags)
-                pidx = fl["pidx"].to_numpy()
-                df = pd.DataFrame({"_pidx": pidx, **{k: [v] * len(fl) for k, v in base.items()}})
-                df["overlap_m2"] = np.nan
-                df["distance_m"] = np.nan
-                df["zones"] = ""
+                pidx = fl["pidx"].to_numpy(dtype=np.intp)
+                nan = np.full(len(pidx), np.nan)
+                chunk = {"_pidx": pidx, "_rule": np.full(len(pidx), no), "overlap_m2": nan,
+                         "distance_m": nan, "zones": np.full(len(pidx), "", dtype=object),
+                         "_part": geoms[pidx]}
                 for k in ("industry", "existing", "before", "after", "cap", "unit"):
-                    df[f"ledger_{k}"] = fl[k].to_numpy()
-                records.append(df)
-                parts.append(geoms[pidx])
+                    chunk[f"ledger_{k}"] = fl[k].to_numpy()
+                chunks.append(chunk)
         elif len(idx):
-            r = spatial_hits(rule, idx, geoms, areas, areal, zones, rules_file)
+            r = spatial_hits(rule, idx, geoms, areas, areal, zones, rules_file, cache)
             h = np.flatnonzero(r["hit"])
             if len(h):
-                df = pd.DataFrame({"_pidx": idx[h], **{k: [v] * len(h) for k, v in base.items()}})
-                df["overlap_m2"] = r["overlap"][h]
-                df["distance_m"] = r["dist"][h]
-                zi = r["zones"]
-                if zi is None or r["zone_runs"] is None:
-                    df["zones"] = ""
-                else:
-                    labels = zone_labels(zi, rule.spatial.report_fields)
+                labels = r["labels"]
+                text = np.full(len(h), "", dtype=object)
+                if labels is not None and r["zone_runs"] is not None:
                     first, cnt, zs = r["zone_runs"]
-                    text = np.full(len(h), "", dtype=object)
                     c = cnt[h]
                     one = c == 1
                     text[one] = labels[zs[first[h[one]]]]  # the usual case, vectorised
                     for j in np.flatnonzero(c > 1):
                         k = h[j]
                         text[j] = zones_text(labels, zs[first[k] : first[k] + cnt[k]])
-                    df["zones"] = text
-                records.append(df)
-                parts.append(r["part"][h])
+                chunks.append({"_pidx": idx[h], "_rule": np.full(len(h), no),
+                               "overlap_m2": r["overlap"][h], "distance_m": r["dist"][h],
+                               "zones": text, "_part": r["part"][h]})
         timings[rule.id] = round(time.perf_counter() - t, 4)
+    phases["rules"] = time.perf_counter() - t_phase
 
-    hits = _assemble_hits(records, parts, gdf, areas, areal)
+    t_phase = time.perf_counter()
+    units = control_units(geoms, areal, zones, cache)
+    phases["control_units"] = time.perf_counter() - t_phase
+    del cache, masks, need_ref, need_set, need_outside  # free the overlay before the tables
+    t_phase = time.perf_counter()
+    hits = _assemble_hits(chunks, active, gdf, areas, areal)
+    del chunks
     out = _verdicts(gdf, hits, areas)
-    for col, vals in control_units(geoms, areal, zones).items():
+    for col, vals in units.items():
         out[col] = vals
+    phases["hits_table"] = time.perf_counter() - t_phase
+    t_phase = time.perf_counter()
     fixes = _fix_hints(out, hits, geoms, areas, areal)
+    phases["fix_hints"] = time.perf_counter() - t_phase
     meta = {
         "tool": f"ordos_geo {__version__}",
         "work_crs": WORK_CRS_PROJ4,
@@ -261,6 +281,7 @@ def screen(
         "ledger_unchecked": unchecked,
         "seconds": round(time.perf_counter() - t0, 3),
         "seconds_per_rule": timings,
+        "seconds_per_phase": {k: round(v, 4) for k, v in phases.items()},
         "layers": {lid: zones.describe(lid) for lid in sorted(
             {ref.layer for r in active for ref in r.layers()} |
             ({"control_units"} if "control_units" in zones else set()))},
@@ -271,46 +292,76 @@ def screen(
                            skipped_rules=skipped, meta=meta)
 
 
+def _rule_table(active: list[Rule]) -> dict[str, np.ndarray]:
+    """Rule-level hit columns, one entry per active rule (indexed by rule number)."""
+    tab: dict[str, list[Any]] = {k: [] for k in (
+        "rule_id", "severity", "title_zh", "title_en", "citation", "doc_no", "clause", "quote",
+        "verify", "predicate", "layers", "message_zh", "message_en")}
+    for rule in active:
+        c = rule.citation
+        for k, v in (("rule_id", rule.id), ("severity", rule.severity),
+                     ("title_zh", rule.title_zh), ("title_en", rule.title_en),
+                     ("citation", f"{c.doc_no} {c.clause}"), ("doc_no", c.doc_no),
+                     ("clause", c.clause), ("quote", c.quote), ("verify", c.verify),
+                     ("predicate", rule.spatial.predicate),
+                     ("layers", ",".join(dict.fromkeys(r.layer for r in rule.spatial.any_of))),
+                     ("message_zh", rule.message.zh), ("message_en", rule.message.en)):
+            tab[k].append(v)
+    return {k: np.array(v, dtype=bool if k == "verify" else object) for k, v in tab.items()}
+
+
 def _assemble_hits(
-    records: list[pd.DataFrame], parts: list[np.ndarray], gdf: gpd.GeoDataFrame,
+    chunks: list[dict[str, np.ndarray]], active: list[Rule], gdf: gpd.GeoDataFrame,
     areas: np.ndarray, areal: np.ndarray,
 ) -> gpd.GeoDataFrame:
-    if records:
-        df = pd.concat(records, ignore_index=True)
-        geom = np.concatenate(parts)
-    else:
-        df = pd.DataFrame({"_pidx": np.empty(0, dtype=np.intp)})
-        geom = np.empty(0, dtype=object)
-    for col in HIT_COLUMNS:
-        if col not in df.columns:
-            df[col] = None if col.startswith(("ledger_", "zones")) else np.nan
-    pidx = df["_pidx"].to_numpy(dtype=np.intp)
-    df["project_id"] = gdf["id"].to_numpy()[pidx]
-    df["project_name"] = gdf["name"].to_numpy()[pidx]
-    df["industry"] = gdf["industry"].to_numpy()[pidx]
-    df["stage"] = gdf["stage"].to_numpy()[pidx]
-    ov = df["overlap_m2"].to_numpy(dtype="float64")
-    df["overlap_ha"] = ov / 1e4
-    df["overlap_mu"] = ov / M2_PER_MU
+    """One table of all hits, built column by column from per-rule arrays (no row loops).
+
+    Rows are sorted by project (input order), then rule order.
+    """
+    def cat(key: str, fill: Any, dtype: Any) -> np.ndarray:
+        return np.concatenate([c[key] if key in c else np.full(len(c["_pidx"]), fill, dtype=dtype)
+                               for c in chunks]) if chunks else np.empty(0, dtype=dtype)
+
+    pidx = cat("_pidx", 0, np.intp).astype(np.intp)
+    order = np.argsort(pidx, kind="stable")  # chunks come in rule order
+    pidx = pidx[order]
+    rule_no = cat("_rule", 0, np.intp)[order]
+    cols: dict[str, Any] = {"_pidx": pidx}
+    cols["project_id"] = gdf["id"].to_numpy()[pidx]
+    cols["project_name"] = gdf["name"].to_numpy()[pidx]
+    cols["industry"] = gdf["industry"].to_numpy()[pidx]
+    cols["stage"] = gdf["stage"].to_numpy()[pidx]
+    for k, v in _rule_table(active).items():
+        # take from a typed array of one row per rule: no per-row string inference
+        cols[k] = v[rule_no] if v.dtype == bool else pd.array(v, dtype="str").take(rule_no)
+    ov = cat("overlap_m2", np.nan, "float64")[order]
+    cols["overlap_m2"] = ov
+    cols["overlap_ha"] = ov / 1e4
+    cols["overlap_mu"] = ov / M2_PER_MU
     with np.errstate(divide="ignore", invalid="ignore"):
-        df["overlap_share"] = np.where(areal[pidx] & (areas[pidx] > 0), ov / areas[pidx], np.nan)
-    # stable order: project input order, then rule order
-    df["_order"] = np.arange(len(df))
-    df = df.sort_values(["_pidx", "_order"], kind="stable")
-    geom = geom[df["_order"].to_numpy()]
-    df = df.drop(columns=["_order"]).reset_index(drop=True)
-    cols = ["_pidx", *HIT_COLUMNS]
-    return gpd.GeoDataFrame(df[cols], geometry=gpd.GeoSeries(geom, crs=WORK_CRS), crs=WORK_CRS)
+        cols["overlap_share"] = np.where(areal[pidx] & (areas[pidx] > 0), ov / areas[pidx],
+                                         np.nan)
+    cols["distance_m"] = cat("distance_m", np.nan, "float64")[order]
+    cols["zones"] = cat("zones", "", object)[order]
+    for k in ("industry", "unit"):
+        cols[f"ledger_{k}"] = cat(f"ledger_{k}", None, object)[order]
+    for k in ("existing", "before", "after", "cap"):
+        cols[f"ledger_{k}"] = cat(f"ledger_{k}", np.nan, "float64")[order]
+    geom = cat("_part", None, object)[order]
+    df = pd.DataFrame({c: cols.pop(c) for c in ("_pidx", *HIT_COLUMNS)}, copy=False)
+    return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geom, crs=WORK_CRS), crs=WORK_CRS)
 
 
 def _verdicts(gdf: gpd.GeoDataFrame, hits: gpd.GeoDataFrame, areas: np.ndarray) -> gpd.GeoDataFrame:
-    out = gdf.copy()
+    out = gdf.copy(deep=False)  # copy-on-write: new columns do not reach gdf
     n = len(out)
     rank = {s: i for i, s in enumerate(SEVERITY_ORDER)}
     worst = np.full(n, len(SEVERITY_ORDER), dtype=int)
     pidx = hits["_pidx"].to_numpy(dtype=np.intp)
     sev = hits["severity"].to_numpy()
-    r = np.array([rank.get(s, len(SEVERITY_ORDER)) for s in sev], dtype=int)
+    r = np.full(len(sev), len(SEVERITY_ORDER), dtype=int)
+    for s, i in rank.items():
+        r[sev == s] = i
     np.minimum.at(worst, pidx, r)
     labels = np.array([*SEVERITY_ORDER, "compliant"], dtype=object)
     out["verdict"] = labels[worst]
@@ -335,36 +386,35 @@ def _fix_hints(
     pred = hits["predicate"].to_numpy()[sel]
     rid = hits["rule_id"].astype(str).to_numpy()[sel]
     part = np.asarray(hits.geometry.to_numpy(), dtype=object)[sel]
-    # a non-spatial prohibition (anywhere, ledger, distance) forbids the whole project
-    whole = np.unique(pidx[np.isin(pred, ["anywhere", "ledger", "within_distance"])])
-    keep = areal[pidx] & ~np.isin(pidx, whole)
+    ov = hits["overlap_m2"].to_numpy(dtype="float64")[sel]
+    # a non-spatial prohibition (anywhere, ledger, distance) forbids the whole project, and
+    # so does a prohibited part covering the footprint (remainder ≤ AREA_EPS_M2 / 2)
+    whole = np.zeros(len(areas), dtype=bool)
+    whole[pidx[pd.Series(pred).isin(["anywhere", "ledger", "within_distance"]).to_numpy()]] = True
+    whole[pidx[areas[pidx] - ov < AREA_EPS_M2 / 2]] = True
+    keep = areal[pidx] & ~whole[pidx]
     pidx, rid, part = pidx[keep], rid[keep], part[keep]
-    rows: list[dict[str, Any]] = []
-    geo: list[Any] = []
-    if len(pidx):
-        order, uniq, start, counts = group_runs(pidx)
-        pidx, rid, part = pidx[order], rid[order], part[order]
-        conflict = part[start].copy()
-        for k in np.flatnonzero(counts > 1):
-            conflict[k] = shapely.union_all(part[start[k] : start[k] + counts[k]])
-        rest = shapely.difference(geoms[uniq], conflict)
-        rest_area = shapely.area(rest)
-        ok = (rest_area > AREA_EPS_M2) & (areas[uniq] - rest_area > AREA_EPS_M2)
-        ids = out["id"].to_numpy()
-        names = out["name"].to_numpy()
-        for k in np.flatnonzero(ok):
-            p, ra = int(uniq[k]), float(rest_area[k])
-            rows.append({"project_id": ids[p], "project_name": names[p],
-                         "prohibited_rules": ";".join(rid[start[k] : start[k] + counts[k]]),
-                         "footprint_m2": float(areas[p]), "remainder_m2": ra,
-                         "remainder_ha": ra / 1e4, "remainder_mu": ra / M2_PER_MU,
-                         "remainder_share": ra / float(areas[p]),
-                         "note": "remainder is free of prohibited zones only; re-screen it"})
-            geo.append(rest[k])
     cols = ["project_id", "project_name", "prohibited_rules", "footprint_m2", "remainder_m2",
             "remainder_ha", "remainder_mu", "remainder_share", "note"]
-    return gpd.GeoDataFrame(pd.DataFrame(rows, columns=cols),
-                            geometry=gpd.GeoSeries(geo, crs=WORK_CRS), crs=WORK_CRS)
+    if not len(pidx):
+        return gpd.GeoDataFrame(pd.DataFrame({c: [] for c in cols}),
+                                geometry=gpd.GeoSeries([], crs=WORK_CRS), crs=WORK_CRS)
+    order = np.argsort(pidx, kind="stable")
+    uniq, start, counts = np.unique(pidx[order], return_index=True, return_counts=True)
+    pidx, rid, part = pidx[order], rid[order], part[order]
+    conflict = union_groups(part, start, counts)
+    rest = shapely.difference(geoms[uniq], conflict)
+    rest_area = shapely.area(rest)
+    ok = (rest_area > AREA_EPS_M2) & (areas[uniq] - rest_area > AREA_EPS_M2)
+    rules_text = join_per_project(pidx, rid.astype(object), len(areas))[uniq]
+    p, ra = uniq[ok], rest_area[ok]
+    df = pd.DataFrame({
+        "project_id": out["id"].to_numpy()[p], "project_name": out["name"].to_numpy()[p],
+        "prohibited_rules": rules_text[ok], "footprint_m2": areas[p], "remainder_m2": ra,
+        "remainder_ha": ra / 1e4, "remainder_mu": ra / M2_PER_MU,
+        "remainder_share": ra / areas[p],
+        "note": "remainder is free of prohibited zones only; re-screen it"}, columns=cols)
+    return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(rest[ok], crs=WORK_CRS), crs=WORK_CRS)
 
 
 def check_projects(

@@ -161,21 +161,24 @@ class ZoneSource:
             gdf = self._raster_classes(ref.layer, ref.classes)
         else:
             gdf = self._vector(ref.layer)
-            for fld, val in ref.where.items():
-                if fld not in gdf.columns:
-                    raise RuleError(
-                        f"{rules_file}: rule {rule_id}: layer '{ref.layer}' has no field '{fld}' "
-                        f"(fields: {', '.join(c for c in gdf.columns if c != 'geometry')}); "
-                        "fix spatial.where"
-                    )
-                wanted = val if isinstance(val, list) else [val]
-                col = gdf[fld]
-                # compare as text too, so `category: 1` matches a field stored as "1"
-                keep = col.isin(wanted) | col.astype(str).isin([str(w) for w in wanted])
-                gdf = gdf.loc[keep.to_numpy()]
+            gdf = gdf.loc[_where_mask(gdf, ref, rule_id, rules_file)]
         out = gdf.copy()
         out["_layer"] = ref.layer
         return out
+
+    def subset(self, ref: LayerRef, *, rule_id: str, rules_file: str) -> np.ndarray | None:
+        """Rows of the whole-layer index (``index([ref.layer])``) that ``ref`` selects.
+
+        ``None`` for raster layers (their polygons depend on the classes). The result
+        lists the same features, in the same order, as ``index([ref])``.
+        """
+        if self.kind(ref.layer) == "raster":
+            return None
+        whole = self.index([LayerRef.model_validate(ref.layer)], rule_id=rule_id,
+                           rules_file=rules_file)
+        if not ref.where:
+            return np.arange(len(whole))
+        return np.flatnonzero(_where_mask(whole.attrs, ref, rule_id, rules_file))
 
     def missing(self, refs: Sequence[LayerRef]) -> list[str]:
         """Layer ids of ``refs`` not available."""
@@ -184,12 +187,29 @@ class ZoneSource:
 
     def index(self, refs: Sequence[LayerRef], *, rule_id: str, rules_file: str) -> ZoneIndex:
         """Union of the selected features of ``refs`` as a :class:`ZoneIndex` (cached)."""
-        key = "||".join(sorted(r.key() for r in refs))
+        key = "||".join(r.key() for r in refs)  # ordered: feature order follows refs
         if key not in self._cache:
             frames = [self._select(r, rule_id, rules_file) for r in refs]
             self._cache[key] = ZoneIndex.build(frames)
             log.debug("zones %s: %d feature(s)", key, len(self._cache[key]))
         return self._cache[key]
+
+
+def _where_mask(df: pd.DataFrame, ref: LayerRef, rule_id: str, rules_file: str) -> np.ndarray:
+    """Boolean mask of the rows of ``df`` matching ``ref.where`` (all fields)."""
+    keep = np.ones(len(df), dtype=bool)
+    for fld, val in ref.where.items():
+        if fld not in df.columns:
+            raise RuleError(
+                f"{rules_file}: rule {rule_id}: layer '{ref.layer}' has no field '{fld}' "
+                f"(fields: {', '.join(c for c in df.columns if c not in ('geometry', '_layer'))}); "
+                "fix spatial.where"
+            )
+        wanted = val if isinstance(val, list) else [val]
+        col = df[fld]
+        # compare as text too, so `category: 1` matches a field stored as "1"
+        keep &= (col.isin(wanted) | col.astype(str).isin([str(w) for w in wanted])).to_numpy()
+    return keep
 
 
 def rules_file_name(path: str | os.PathLike[str] | None) -> str:
