@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -498,23 +499,69 @@ def build_report(
     data = load_results(Path(results_dir) if results_dir is not None else None)
     sections = build_sections(data, catalog, lang=lang, top_n=top_n)
     illustrative = any(m.illustrative for m in maps.values()) or _any_illustrative(data)
-    written: list[Path] = []
-    for mf in maps.values():
-        fm = [f for f in ("png", "pdf") if f in formats]
-        written += static.save_figure(mf, out, formats=fm, dpi=dpi, overwrite=True)
-    doc = report_render.Document(sections=sections, maps=maps, lang=lang,
-                                 date=opts.date_str, illustrative=illustrative,
-                                 results_dir=str(results_dir) if results_dir else "")
-    if "html" in formats:
-        written.append(report_render.write_html(doc, out / "report.html", overwrite=True))
-    if "pdf" in formats:
-        written.append(report_render.write_pdf(doc, out / "report.pdf", overwrite=True))
+    map_files, html_png = _write_maps(maps, out, formats, dpi)
+    try:
+        doc = report_render.Document(sections=sections, maps=maps, lang=lang,
+                                     date=opts.date_str, illustrative=illustrative,
+                                     results_dir=str(results_dir) if results_dir else "")
+        report_files: dict[str, Path] = {}
+        if "pdf" in formats:  # main thread, while PNGs are still being encoded
+            report_files["pdf"] = report_render.write_pdf(doc, out / "report.pdf",
+                                                          overwrite=True)
+        doc.images = {k: f.result() for k, f in html_png.items()}
+        if "html" in formats:
+            report_files["html"] = report_render.write_html(doc, out / "report.html",
+                                                            overwrite=True)
+        written = [f.result() if isinstance(f, Future) else f for f in map_files]
+    finally:  # never return (or raise) while a PNG is still being written
+        pending: list[Future[Any]] = [f for f in map_files if isinstance(f, Future)]
+        wait([*pending, *html_png.values()])
+    written += [report_files[f] for f in ("html", "pdf") if f in report_files]
     for mf in maps.values():
         mf.figure.clear()
     missing_files = sorted({m for s in sections for m in s.missing})
     log.info("report: %d files in %s; not computed: %s", len(written), out,
              ", ".join(missing_files) or "none")
     return ReportResult(out, written, missing_files, illustrative)
+
+
+def _write_maps(
+    maps: dict[str, static.MapFigure], out: Path, formats: Sequence[str], dpi: int,
+) -> tuple[list[Path | Future[Path]], dict[str, Future[bytes]]]:
+    """Draw each map once with Agg; write ``<key>.png`` / ``<key>.pdf``; HTML copies.
+
+    The Agg image at ``dpi`` is both the PNG file and, scaled to
+    :data:`~ordos_geo.report_render.HTML_DPI`, the picture embedded in the HTML. PNG
+    encoding runs in one worker thread (it does not touch matplotlib) while the main
+    thread draws the next map and the PDFs. Returns the map files in order (paths or
+    futures of paths) and the futures of the HTML PNG bytes per map key.
+    """
+    from ordos_geo import report_render
+
+    files: list[Path | Future[Path]] = []
+    html_png: dict[str, Future[bytes]] = {}
+    html_dpi = min(report_render.HTML_DPI, dpi)
+    draw_dpi = dpi if "png" in formats else html_dpi
+    pool = _PNG_POOL
+    for key, mf in maps.items():
+        if "png" in formats or "html" in formats:
+            image = static.render_image(mf, draw_dpi)
+            if "png" in formats:
+                files.append(pool.submit(static.write_png, out / f"{key}.png", image, dpi,
+                                         overwrite=True))
+            if "html" in formats:
+                html_png[key] = pool.submit(_html_png, image, draw_dpi, html_dpi)
+        if "pdf" in formats:
+            files += static.save_figure(mf, out, formats=("pdf",), dpi=dpi, overwrite=True)
+    return files, html_png
+
+
+def _html_png(image: Any, from_dpi: int, to_dpi: int) -> bytes:
+    return static.png_bytes(static.scale_image(image, from_dpi, to_dpi), to_dpi)
+
+
+#: One worker for PNG encoding (PIL/zlib release the GIL); shared by all reports.
+_PNG_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ordos_geo-png")
 
 
 def _refuse_existing(paths: Iterable[Path]) -> None:

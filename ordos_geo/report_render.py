@@ -17,7 +17,7 @@ import base64
 import html
 import io
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -53,6 +53,9 @@ class Document:
     date: str
     illustrative: bool
     results_dir: str = ""
+    #: PNG bytes (``HTML_DPI``) per map key for the HTML, when already drawn; maps not
+    #: listed are drawn at ``HTML_DPI`` by :func:`render_html`.
+    images: dict[str, bytes] = field(default_factory=dict)
 
 
 def _esc(s: object) -> str:
@@ -97,11 +100,13 @@ def _table_html(t: Table, n: int, lang: Lang) -> str:
             f"<tbody>{''.join(body)}</tbody></table>")
 
 
-def _png_data_uri(mf: MapFigure) -> str:
-    buf = io.BytesIO()
-    with mpl.rc_context(carto.rc_params()):
-        mf.figure.savefig(buf, format="png", dpi=HTML_DPI)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+def _png_data_uri(mf: MapFigure, png: bytes | None = None) -> str:
+    if png is None:
+        buf = io.BytesIO()
+        with mpl.rc_context(carto.rc_params()):
+            mf.figure.savefig(buf, format="png", dpi=HTML_DPI)
+        png = buf.getvalue()
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 _CSS = """
@@ -159,7 +164,8 @@ def render_html(doc: Document) -> str:
             if mf is None:
                 continue
             n_fig += 1
-            parts.append(f'<figure id="fig-{_esc(key)}"><img src="{_png_data_uri(mf)}" '
+            uri = _png_data_uri(mf, doc.images.get(key))
+            parts.append(f'<figure id="fig-{_esc(key)}"><img src="{uri}" '
                          f'alt="{_esc(mf.title)}"><figcaption>{_esc(tr("figure", lang))} '
                          f"{n_fig}. {_esc(mf.title)}</figcaption></figure>")
         parts.append("</section>")

@@ -21,10 +21,12 @@ import datetime as dt
 import functools
 import logging
 import math
+import multiprocessing
 import os
 import tempfile
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -71,7 +73,15 @@ WQY_CANDIDATES: tuple[str, ...] = (
     "/usr/share/fonts/wqy-zenhei/wqy-zenhei.ttc",
 )
 _SC_FACE_NAME = "Noto Sans CJK SC"
-_CACHE_NAME = "OrdosGeoCJKsc-Regular-gb2312-tt-v3.ttf"  # bump when the subset changes
+_CACHE_NAME = "OrdosGeoCJKsc-Regular-gb2312-tt-v4.ttf"  # bump when the subset changes
+#: OpenType features kept in the subset: HarfBuzz's defaults for horizontal text except
+#: ``kern``. The class-based GPOS kerning of Noto CJK makes every PDF embedding walk
+#: ~50,000 GPOS records (fontTools' name-table pruning), ~0.6 s per font per PDF file,
+#: about 14 s of a report; without it Latin letter pairs are set at their advance widths
+#: (CJK text is monospaced and unaffected). Vertical and proportional features are never
+#: used by matplotlib's horizontal text.
+LAYOUT_FEATURES: tuple[str, ...] = ("ccmp", "liga", "clig", "calt", "rlig", "rclt", "mark",
+                                    "mkmk")
 #: Family name of the TrueType subset. It must differ from every face of the system
 #: collection: matplotlib ≥ 3.11 registers all faces of a .ttc, and a subset that kept
 #: the name "Noto Sans CJK SC" would lose to the CFF original in font look-ups.
@@ -150,9 +160,13 @@ def _build_truetype_subset(ttc: Path, face_index: int, out: Path, *, bold: bool 
         str(ttc)
     )
     opts = subset.Options()
-    opts.layout_features = ["*"]
+    opts.layout_features = list(LAYOUT_FEATURES)
     opts.name_IDs = ["*"]
     opts.notdef_outline = True
+    # the outlines are converted to TrueType below, so CFF subroutines are not kept:
+    # expanding them here skips fontTools' slower subroutine pruning. (Hints are left
+    # alone: removing them costs more time than it saves, and the pen drops them.)
+    opts.desubroutinize = True
     sub = subset.Subsetter(opts)
     sub.populate(unicodes=_subset_chars())
     sub.subset(font)
@@ -216,21 +230,56 @@ def _rename_family(font: Any, family: str, *, bold: bool = False) -> None:
         font["CFF "].cff.fontNames = [ps]
 
 
-def _add_bold_subset(fm: Any, regular: Path) -> None:
+def _bold_paths(regular: Path) -> tuple[Path, Path] | None:
+    """(installed bold face, its cached TrueType subset) beside ``regular``, if installed."""
+    bold_src = regular.with_name(regular.name.replace("Regular", "Bold"))
+    if bold_src == regular or not bold_src.is_file():
+        return None
+    return bold_src, _cache_dir() / _CACHE_NAME.replace("Regular", "Bold")
+
+
+def _prepare_face(src: Path, out: Path, bold: bool = False) -> None:
+    """Build the TrueType subset of the SC face of ``src`` into ``out`` (picklable)."""
+    index = _sc_face_index(src) if src.suffix.lower() == ".ttc" else 0
+    _build_truetype_subset(src, index, out, bold=bold)
+
+
+def _prepare_in_background(src: Path, out: Path, *, bold: bool) -> Future[None] | None:
+    """Start :func:`_prepare_face` in a separate (spawned) process; None if that fails.
+
+    On first use both faces must be built (~8 s each, pure Python): building the bold
+    face in a second process halves the wait on a machine with two free cores.
+    """
+    try:
+        ex = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        fut = ex.submit(_prepare_face, src, out, bold)
+        ex.shutdown(wait=False)  # the submitted build still runs; the worker then exits
+        return fut
+    except Exception as exc:  # no process support (sandbox): build in this process
+        log.info("cannot start a font worker process (%s); building in this process", exc)
+        return None
+
+
+def _add_bold_subset(fm: Any, regular: Path, pending: Future[None] | None = None) -> None:
     """Prepare and register the bold face beside the regular one, when installed.
 
     Without it matplotlib logs "Failed to find font weight bold" and draws bold titles
-    in the regular weight. Failures only cost the bold weight (logged).
+    in the regular weight. Failures only cost the bold weight (logged). ``pending`` is
+    a build of the bold subset already running in another process.
     """
-    bold_src = regular.with_name(regular.name.replace("Regular", "Bold"))
-    if bold_src == regular or not bold_src.is_file():
+    paths = _bold_paths(regular)
+    if paths is None:
         return
-    cached = _cache_dir() / _CACHE_NAME.replace("Regular", "Bold")
+    bold_src, cached = paths
     try:
+        if pending is not None:
+            try:
+                pending.result(timeout=900)
+            except Exception as exc:  # worker failed: retried below in this process
+                log.info("bold font worker failed (%s); building in this process", exc)
         if not cached.is_file():
             log.info("preparing CJK bold font %s -> %s (once per machine)", bold_src, cached)
-            index = _sc_face_index(bold_src) if bold_src.suffix.lower() == ".ttc" else 0
-            _build_truetype_subset(bold_src, index, cached, bold=True)
+            _prepare_face(bold_src, cached, bold=True)
         fm.addfont(str(cached))
     except Exception as exc:  # fontTools failure or unwritable cache: regular weight only
         log.warning("could not prepare the bold CJK face from %s (%s)", bold_src, exc)
@@ -266,13 +315,17 @@ def get_cjk_font() -> CJKFont:
         fm.addfont(str(noto))  # fallback for characters outside the subset
         fallback_name = font_manager.FontProperties(fname=str(noto)).get_name()
         cached = _cache_dir() / _CACHE_NAME
+        pending = None
         try:
             if not cached.is_file():
+                bold = _bold_paths(noto)
+                if bold is not None and not bold[1].is_file():
+                    log.info("preparing CJK bold font %s -> %s (once per machine)", *bold)
+                    pending = _prepare_in_background(bold[0], bold[1], bold=True)
                 log.info("preparing CJK font %s -> %s (once per machine)", noto, cached)
-                index = _sc_face_index(noto) if noto.suffix.lower() == ".ttc" else 0
-                _build_truetype_subset(noto, index, cached)
+                _prepare_face(noto, cached)
             fm.addfont(str(cached))
-            _add_bold_subset(fm, noto)
+            _add_bold_subset(fm, noto, pending)
             family = font_manager.FontProperties(fname=str(cached)).get_name()
             return CJKFont(family, cached, noto, (fallback_name,))
         except Exception as exc:  # fontTools failure or unwritable cache: degrade

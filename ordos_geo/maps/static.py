@@ -17,6 +17,7 @@ and vector PDF with embedded TrueType (Type 42) fonts.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from collections.abc import Iterable, Sequence
@@ -26,13 +27,15 @@ from typing import Any, Literal
 import geopandas as gpd
 import matplotlib as mpl
 import numpy as np
-from matplotlib.colors import ListedColormap
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from PIL import Image
 from pyproj import CRS
 
 from ordos_geo.errors import LayerIOError
-from ordos_geo.io.atomic import atomic_path
+from ordos_geo.io.atomic import atomic_path, check_output_path, write_bytes_atomic
 from ordos_geo.maps import cartography as carto
 from ordos_geo.maps.cartography import (
     ILLUSTRATIVE_STAMP,
@@ -48,10 +51,14 @@ __all__ = [
     "catalog_specs",
     "make_maps",
     "overview_map",
+    "png_bytes",
+    "render_image",
     "save_figure",
+    "scale_image",
     "screening_map",
     "sites_map",
     "suitability_map",
+    "write_png",
 ]
 
 log = logging.getLogger(__name__)
@@ -232,8 +239,13 @@ def _result_provenance(results_dir: Path, kind: str) -> str:
 
 
 def _read_raster_on(
-    c: MapCanvas, path: Path
+    c: MapCanvas, path: Path, *, factor: int = 1
 ) -> tuple[np.ma.MaskedArray, tuple[float, float, float, float]]:
+    """Band 1 of ``path`` in the map CRS, read decimated by ``factor`` (nearest).
+
+    ``factor`` > 1 reads every ``factor``-th cell (GDAL uses the COG overviews), so a
+    100 m grid is read at about the size of a printed pixel instead of in full.
+    """
     import rasterio
     import rasterio.errors
     from rasterio.warp import Resampling, calculate_default_transform, reproject
@@ -249,7 +261,8 @@ def _read_raster_on(
         nodata = src.nodata
         src_crs = CRS.from_user_input(src.crs) if src.crs else None
         if src_crs is not None and src_crs.equals(c.frame.crs):
-            arr = src.read(1)
+            shape = (max(1, src.height // factor), max(1, src.width // factor))
+            arr = src.read(1, out_shape=shape, resampling=Resampling.nearest)
             b = src.bounds
             extent = (float(b.left), float(b.right), float(b.bottom), float(b.top))
         else:
@@ -263,6 +276,32 @@ def _read_raster_on(
                       float(dst_t.f))
     mask = np.zeros(arr.shape, bool) if nodata is None else arr == nodata
     return np.ma.masked_array(arr, mask=mask), extent
+
+
+def _decimation(c: MapCanvas, bounds: Sequence[float] | None, path: Path) -> int:
+    """Cells of ``path`` per printed pixel (≥ 1) for a map of ``bounds`` at ``opts.dpi``.
+
+    The map axes keep an equal aspect, so the ground size of one pixel is the larger
+    of the x and y extents (plus the 4 % margin of :meth:`MapCanvas.set_extent`)
+    divided by the axes size in pixels.
+    """
+    import rasterio
+
+    if bounds is None:
+        return 1
+    try:
+        with rasterio.open(path) as src:
+            res = float(min(abs(src.res[0]), abs(src.res[1])))
+            same = src.crs is not None and CRS.from_user_input(src.crs).equals(c.frame.crs)
+    except Exception:  # the real read below reports the error
+        return 1
+    if not same or res <= 0:
+        return 1
+    pos = c.ax.get_position()
+    w_in, h_in = pos.width * c.opts.figsize[0], pos.height * c.opts.figsize[1]
+    x0, y0, x1, y1 = bounds
+    m_per_in = max((x1 - x0) * 1.08 / w_in, (y1 - y0) * 1.08 / h_in)
+    return max(1, int(m_per_in / c.opts.dpi / res))
 
 
 def suitability_map(
@@ -284,24 +323,28 @@ def suitability_map(
            "en": f"Result file {path.name}; grey = excluded, darker = more suitable"}[opts.lang]
     c = MapCanvas(key, opts.t(key), sub, opts)
     bounds = _basemap(c, catalog, labels=True)
-    score, extent = _read_raster_on(c, path)
+    factor = _decimation(c, bounds, path)
+    score, extent = _read_raster_on(c, path, factor=factor)
     reasons_path = Path(results_dir) / f"{kind}_reasons.tif"
     excluded = None
     if reasons_path.is_file():
-        reasons, _ = _read_raster_on(c, reasons_path)
+        reasons, _ = _read_raster_on(c, reasons_path, factor=factor)
         if reasons.shape == score.shape:
-            excluded = np.ma.masked_where(np.ma.getmaskarray(reasons) | (reasons == 0)
-                                          | (reasons == 255), np.ones(reasons.shape))
-    if excluded is not None:
-        c.ax.imshow(excluded, extent=extent, cmap=ListedColormap(["#cfcfcf"]), zorder=2,
-                    interpolation="nearest")
-        c.handles.append(Patch(facecolor="#cfcfcf", label=opts.t("excluded")))
-        score = np.ma.masked_where(~np.ma.getmaskarray(excluded), score)
+            excluded = ~np.ma.getmaskarray(reasons) & (reasons.filled(0) != 0) \
+                & (reasons.filled(0) != 255)
     cmap = mpl.colormaps["YlOrRd" if kind == "pv" else "YlGnBu"]
-    im = c.ax.imshow(score, extent=extent, cmap=cmap, vmin=0, vmax=100, zorder=2.5,
-                     interpolation="nearest", alpha=0.9)
+    norm = Normalize(vmin=0, vmax=100)
+    # One RGBA image, coloured once here, instead of two scalar images that matplotlib
+    # would normalise and colour-map again for every output (PNG, PDF, report pages).
+    rgba = cmap(norm(score.filled(0).astype(np.float32)), bytes=True)
+    rgba[..., 3] = np.where(np.ma.getmaskarray(score), 0, round(0.9 * 255))
+    if excluded is not None:
+        rgba[excluded] = (0xCF, 0xCF, 0xCF, 255)
+        c.handles.append(Patch(facecolor="#cfcfcf", label=opts.t("excluded")))
+    c.ax.imshow(rgba, extent=extent, zorder=2, interpolation="nearest")
+    im = ScalarMappable(norm=norm, cmap=cmap)
     cax = c.fig.add_axes((0.71, 0.16, 0.22, 0.022))
-    cb = c.fig.colorbar(im, cax=cax, orientation="horizontal")
+    cb = c.fig.colorbar(im, cax=cax, orientation="horizontal", alpha=0.9)
     cb.set_label(opts.t("score"), fontsize=8.5)
     cb.ax.tick_params(labelsize=7)
     c.note_layer(path.name, _result_provenance(Path(results_dir), kind), "ordos-geo siting")
@@ -458,11 +501,55 @@ def make_maps(catalog: Any, results_dir: Path | None,
     return out
 
 
+def render_image(mf: MapFigure, dpi: int = 300) -> Image.Image:
+    """Draw ``mf`` once with Agg at ``dpi`` and return it as an RGB image.
+
+    The figure background is opaque white, so dropping the alpha channel loses
+    nothing; the same image is saved as ``<key>.png`` and, scaled down with
+    :func:`scale_image`, embedded in the HTML report.
+    """
+    buf = io.BytesIO()
+    with mpl.rc_context(carto.rc_params()):
+        mf.figure.savefig(buf, format="raw", dpi=dpi)
+    # Agg truncates the figure size in pixels (RendererAgg(int(w), int(h)))
+    w = int(mf.figure.get_figwidth() * dpi)
+    h = int(mf.figure.get_figheight() * dpi)
+    data = buf.getvalue()
+    if len(data) != w * h * 4:  # should not happen: let PNG decoding tell the size
+        buf = io.BytesIO()
+        with mpl.rc_context(carto.rc_params()):
+            mf.figure.savefig(buf, format="png", dpi=dpi)
+        buf.seek(0)
+        with Image.open(buf) as im:
+            return im.convert("RGB")
+    return Image.frombuffer("RGBA", (w, h), data, "raw", "RGBA", 0, 1).convert("RGB")
+
+
+def scale_image(img: Image.Image, from_dpi: int, to_dpi: int) -> Image.Image:
+    """``img`` drawn at ``from_dpi`` resampled to ``to_dpi`` (box filter for halving)."""
+    if to_dpi >= from_dpi:
+        return img
+    if from_dpi % to_dpi == 0:
+        return img.reduce(from_dpi // to_dpi)
+    size = (max(1, round(img.width * to_dpi / from_dpi)),
+            max(1, round(img.height * to_dpi / from_dpi)))
+    return img.resize(size, Image.Resampling.LANCZOS)
+
+
+def png_bytes(img: Image.Image, dpi: int) -> bytes:
+    """``img`` encoded as PNG with its resolution (``dpi``) recorded."""
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", dpi=(dpi, dpi), compress_level=6)
+    return buf.getvalue()
+
+
 def save_figure(mf: MapFigure, out_dir: Path, *, formats: Iterable[str] = ("png", "pdf"),
-                dpi: int = 300, overwrite: bool = False) -> list[Path]:
+                dpi: int = 300, overwrite: bool = False,
+                image: Image.Image | None = None) -> list[Path]:
     """Save a map as ``<key>.png`` (``dpi``) and/or ``<key>.pdf`` (vector, Type 42 fonts).
 
-    Written atomically; an existing file is refused unless ``overwrite``.
+    ``image`` is the map already drawn at ``dpi`` by :func:`render_image` (drawn here
+    when ``None``). Written atomically; an existing file is refused unless ``overwrite``.
     """
     written: list[Path] = []
     with mpl.rc_context(carto.rc_params()):
@@ -470,9 +557,27 @@ def save_figure(mf: MapFigure, out_dir: Path, *, formats: Iterable[str] = ("png"
             if fmt not in ("png", "pdf"):
                 continue
             path = Path(out_dir) / f"{mf.key}.{fmt}"
-            with atomic_path(path, overwrite=overwrite) as tmp:
-                mf.figure.savefig(tmp, format=fmt, dpi=dpi if fmt == "png" else 100,
-                                  metadata={"Title": mf.title} if fmt == "pdf" else None)
+            if fmt == "png":
+                check_output_path(path, overwrite=overwrite)
+                write_png(path, image if image is not None else render_image(mf, dpi), dpi,
+                          overwrite=overwrite)
+                written.append(path)
+                continue
+            else:
+                with atomic_path(path, overwrite=overwrite) as tmp:
+                    mf.figure.savefig(tmp, format=fmt, dpi=100,
+                                      metadata={"Title": mf.title})
             written.append(path)
             log.info("wrote %s", path)
     return written
+
+
+def write_png(path: Path, image: Image.Image, dpi: int, *, overwrite: bool = False) -> Path:
+    """Encode ``image`` (drawn at ``dpi``) as PNG and write it atomically to ``path``.
+
+    Touches no matplotlib object, so it may run in a worker thread (PIL and zlib
+    release the GIL while encoding) while the next map is drawn.
+    """
+    write_bytes_atomic(path, png_bytes(image, dpi), overwrite=overwrite)
+    log.info("wrote %s", path)
+    return Path(path)
