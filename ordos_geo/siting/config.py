@@ -26,6 +26,7 @@ from ordos_geo.crs import WORK_CRS_PROJ4
 from ordos_geo.errors import ConfigError
 
 __all__ = [
+    "DEFAULT_DISTANCE_RES_M",
     "ClassesSpec",
     "ExclusionSpec",
     "FactorSpec",
@@ -45,6 +46,10 @@ __all__ = [
 
 Scalar = str | int | float | bool
 
+#: Default cell size (m) of distance factors: the PV/wind distance-decay factors change
+#: over tens of km, so a 100 m distance grid (error ≤ 141 m) is far finer than needed.
+DEFAULT_DISTANCE_RES_M = 100.0
+
 #: Folder with the shipped analyses (``analyses/`` at the repository root).
 ANALYSES_DIR = Path(__file__).resolve().parents[2] / "analyses"
 
@@ -57,6 +62,24 @@ class GridSpec(StrictModel):
     )
     res_m: float = Field(default=100.0, gt=0, description="Cell size in metres (e.g. 30, 100, 250)")
     region: str = Field(default="city", description="Catalog layer id of the study region")
+    distance_res_m: float | None = Field(
+        default=None, gt=0,
+        description="Cell size (m) on which `input: distance` factors are computed before "
+        "bilinear interpolation to res_m; null = max(res_m, 100). Error vs. the exact "
+        "distance ≤ √2 × this (≈ 141 m at 100 m); set it equal to res_m for exact "
+        "distances. Not used for exclusions or buffers (always exact)",
+    )
+
+    def distance_cell_m(self) -> float:
+        """Cell size (m) of the distance transform behind ``input: distance`` factors.
+
+        ``distance_res_m`` when set (never finer than ``res_m``), else
+        ``max(res_m, DEFAULT_DISTANCE_RES_M)``. Equal to ``res_m`` means exact (EDT on
+        the working grid, error ≤ res_m/√2); coarser adds at most ``cell/√2``
+        (distance is 1-Lipschitz; total error ≤ √2 × cell).
+        """
+        d = DEFAULT_DISTANCE_RES_M if self.distance_res_m is None else self.distance_res_m
+        return max(self.res_m, d)
 
 
 class ExclusionSpec(StrictModel):

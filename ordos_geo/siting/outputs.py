@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -23,6 +26,24 @@ if TYPE_CHECKING:
 __all__ = ["write_outputs"]
 
 log = logging.getLogger(__name__)
+
+
+#: GeoTIFFs written at the same time (threads; GDAL compresses without the GIL).
+COG_WORKERS = 2
+#: Below this many cells the rasters are written one after the other.
+_PARALLEL_MIN_CELLS = 20_000_000
+
+
+def _run_parallel(jobs: list[Callable[[], object]], *, workers: int) -> None:
+    """Run the writers (each atomic on its own); the first error is raised."""
+    if workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            job()
+        return
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cog") as ex:
+        futures = [ex.submit(job) for job in jobs]
+        for fut in futures:
+            fut.result()
 
 
 def _csv(df: Any) -> str:
@@ -43,41 +64,44 @@ def write_outputs(r: SitingResult, *, overwrite: bool) -> None:
     }
     f = r.files
     thresholds = r.config.classes.thresholds
-    write_cog(
-        np.stack([r.score, r.classes]), r.grid, f["score"], nodata=255, overwrite=overwrite,
-        tags={**base, "units": "score 0-100 (band 1); class (band 2)",
-              "classes": {"0": "excluded", **{str(i + 1): lab for i, lab in
-                                              enumerate(r.config.classes.labels)}},
-              "class_thresholds": thresholds, "weights": s["weights"]},
-        band_descriptions=["score 0-100", "class 0 excluded, 1 low ... very high"],
-    )
     reasons = {str(k): v for k, v in sorted(
         {0: "eligible", 255: "outside region",
          **{int(row["code"]): f"{row['name']}: {row['reason']}"
             for row in r.exclusions.to_dict(orient="records")}}.items())}
-    write_cog(
-        r.reasons, r.grid, f["reasons"], nodata=None, overwrite=overwrite,
-        tags={**base, "units": "reason code (0 eligible, k = k-th exclusion, 255 outside)",
-              "reasons": reasons,
-              "exclusions": r.exclusions.round(3).to_dict(orient="records")},
-        band_descriptions=["reason code"],
-    )
-    write_cog(
-        np.where(np.isfinite(r.resource.values), r.resource.values, np.nan).astype("float32"),
-        r.grid, f["resource"], nodata=float("nan"), overwrite=overwrite,
-        tags={**base, "units": r.resource.units, "resource": r.resource.summary},
-        band_descriptions=[r.resource.units], overview_resampling="average",
-    )
+    res_vals = r.resource.values
+    if np.isinf(res_vals).any():  # ±inf → NaN (nodata); otherwise written as is, no copy
+        res_vals = np.where(np.isfinite(res_vals), res_vals, np.nan).astype("float32")
+    jobs: list[Callable[[], object]] = [
+        # largest first: the float32 resource raster takes longest to compress
+        partial(write_cog, res_vals.astype("float32", copy=False), r.grid, f["resource"],
+                nodata=float("nan"), overwrite=overwrite,
+                tags={**base, "units": r.resource.units, "resource": r.resource.summary},
+                band_descriptions=[r.resource.units], overview_resampling="average"),
+        partial(write_cog, np.stack([r.score, r.classes]), r.grid, f["score"], nodata=255,
+                overwrite=overwrite,
+                tags={**base, "units": "score 0-100 (band 1); class (band 2)",
+                      "classes": {"0": "excluded", **{str(i + 1): lab for i, lab in
+                                                      enumerate(r.config.classes.labels)}},
+                      "class_thresholds": thresholds, "weights": s["weights"]},
+                band_descriptions=["score 0-100", "class 0 excluded, 1 low ... very high"]),
+        partial(write_cog, r.reasons, r.grid, f["reasons"], nodata=None, overwrite=overwrite,
+                tags={**base,
+                      "units": "reason code (0 eligible, k = k-th exclusion, 255 outside)",
+                      "reasons": reasons,
+                      "exclusions": r.exclusions.round(3).to_dict(orient="records")},
+                band_descriptions=["reason code"]),
+    ]
     if r.robustness is not None and "robustness" in f:
-        write_cog(
-            r.robustness, r.grid, f["robustness"], nodata=255, overwrite=overwrite,
+        jobs.append(partial(
+            write_cog, r.robustness, r.grid, f["robustness"], nodata=255, overwrite=overwrite,
             tags={**base, "units": "% of weight perturbations in the top "
                   f"{r.config.sensitivity.top_fraction:.0%} of eligible scores",
                   "runs": s["sensitivity_runs"],
                   "concentration": r.config.sensitivity.concentration,
                   "seed": r.config.sensitivity.seed},
             band_descriptions=["robustness %"],
-        )
+        ))
+    _run_parallel(jobs, workers=COG_WORKERS if r.grid.size >= _PARALLEL_MIN_CELLS else 1)
     sites = r.sites.copy()
     sites["provenance"] = s["provenance"]
     write_gpkg(sites, f["sites"], layer="sites", overwrite=True)

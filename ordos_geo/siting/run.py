@@ -24,7 +24,7 @@ from ordos_geo.config import locate_line, yaml_line_index
 from ordos_geo.errors import ConfigError
 from ordos_geo.grid import Grid
 from ordos_geo.io.atomic import check_output_path, ensure_out_dir, register_inputs
-from ordos_geo.rasterize import rasterize_mask
+from ordos_geo.rasterize import rasterize_mask, reason_counts
 from ordos_geo.siting.config import (
     SitingConfig,
     config_sha256,
@@ -203,6 +203,15 @@ def run_siting(
             files[key] = check_output_path(Path(out_dir) / name.format(kind=kind),
                                            overwrite=overwrite)
 
+    stages: dict[str, float] = {}
+    lap = [time.perf_counter()]
+
+    def _stage(name: str) -> None:
+        now = time.perf_counter()
+        stages[name] = round(now - lap[0], 2)
+        lap[0] = now
+        log.info("%s: stage %s %.1f s", kind, name, stages[name])
+
     # 1. region and grid
     region_gdf = catalog.vector(cfg.grid.region, crs=cfg.grid.crs)
     if region_gdf.empty:
@@ -213,6 +222,7 @@ def run_siting(
     layers.note(cfg.grid.region)
     region = rasterize_mask(region_gdf, grid, mode="centre")
     log.info("%s: grid %s, %d region cells", kind, grid, int(region.sum()))
+    _stage("grid")
 
     # 2. resource
     turbine = None
@@ -225,17 +235,26 @@ def run_siting(
         res = wind_resource(layers, cfg.wind, region, elevation_layer=cfg.elevation_layer,
                             turbine=turbine, config_dir=config_dir, where=f"{where}: wind")
     t_res = time.perf_counter()
+    _stage("resource")
 
     # 3. exclusions
     excl = apply_exclusions(cfg.exclusions, layers, region,
                             tip_height_m=turbine.tip_height_m if turbine else None,
                             where_prefix=f"{where}: exclusions")
-    # 4. factors, score, classes
-    fl = evaluate_factors(cfg.factors, layers, resource=lambda: res.values,
-                          where_prefix=f"{where}: factors")
+    _stage("exclusions")
+    # 4. factors, score, classes (preference masks first: zone factors reuse them)
     pmasks = preference_masks(cfg.preferences, layers, where_prefix=f"{where}: preferences")
+    fl = evaluate_factors(cfg.factors, layers, resource=lambda: res.values,
+                          where_prefix=f"{where}: factors",
+                          distance_cell_m=cfg.grid.distance_cell_m())
+    layers.release(raster=False)  # land cover is read again for the site table
+    _stage("factors")
     score = weighted_score(fl, weights, excl.reasons, prefs=cfg.preferences, pref_masks=pmasks)
     classes = classify(score, excl.reasons, cfg.classes.thresholds)
+    fnames = fl.names
+    if sensitivity == 0:
+        del fl  # one uint8 raster per factor; only the robustness runs need them again
+    _stage("score")
 
     # 5. sites and capacity
     banners = catalog.vector(cfg.banners_layer, crs=grid.crs)
@@ -245,16 +264,19 @@ def run_siting(
     if cfg.landcover_layer:
         lc = layers.raster(cfg.landcover_layer, resampling="nearest")
         lc_labels = layers.categories(cfg.landcover_layer)
+    layers.release()
     labels, n = label_sites(score, excl.reasons, min_score=cfg.sites.min_score,
                             min_area_km2=cfg.sites.min_area_km2, cell_area_m2=grid.cell_area_m2,
                             banner_idx=bidx if cfg.sites.split_by_banner else None,
                             max_site_km2=cfg.sites.max_site_km2, grid=grid,
                             top_fraction=cfg.sites.top_fraction)
+    _stage("label_sites")
     sites = site_table(labels, n, grid, score, banners=banners, banner_idx=bidx,
                        pref_masks=pmasks, landcover=lc, landcover_labels=lc_labels,
                        density_mw_per_km2=cfg.sites.capacity_density_mw_per_km2)
     del labels
     cap = capacity_by_banner(sites, banners)
+    _stage("site_table")
 
     # 6. robustness
     rob = None
@@ -263,17 +285,20 @@ def run_siting(
                          concentration=cfg.sensitivity.concentration,
                          top_fraction=cfg.sensitivity.top_fraction, seed=cfg.sensitivity.seed,
                          prefs=cfg.preferences, pref_masks=pmasks).percent
+        _stage("robustness")
     t_run = time.perf_counter()
 
-    summary = _summary(kind, cfg, where, config_path, grid, region, excl, fl.names, weights, cr,
+    summary = _summary(kind, cfg, where, config_path, grid, region, excl, fnames, weights, cr,
                        res, sites, classes, layers.used, sensitivity)
-    summary["timing_s"] = {"resource": round(t_res - t0, 2), "total": round(t_run - t0, 2)}
+    summary["timing_s"] = {"resource": round(t_res - t0, 2), "total": round(t_run - t0, 2),
+                           "stages": stages}
     result = SitingResult(kind, grid, cfg, score, classes, excl.reasons, res, sites, cap,
                           excl.table, summary, files, rob)
     if out_dir is not None:
         from ordos_geo.siting.outputs import write_outputs
 
         write_outputs(result, overwrite=overwrite)
+        _stage("outputs")
         summary["timing_s"]["with_outputs"] = round(time.perf_counter() - t0, 2)
     log.info("%s siting done in %.1f s", kind, time.perf_counter() - t0)
     return result
@@ -284,8 +309,8 @@ def _summary(kind: str, cfg: SitingConfig, where: str, config_path: Any, grid: G
              cr: float | None, res: ResourceResult, sites: Any, classes: np.ndarray,
              used: dict[str, str], sensitivity: int) -> dict[str, Any]:
     cell_km2 = grid.cell_area_m2 / 1e6
-    cls_counts = np.bincount(classes.ravel(), minlength=256)
     labels = ["excluded", *cfg.classes.labels]
+    cls_counts = reason_counts(classes, codes=range(len(labels)))
     cap_mw = float(sites["capacity_mw"].sum()) if len(sites) else 0.0
     prov = _provenance(used)
     return {

@@ -29,7 +29,13 @@ import pandas as pd
 
 from ordos_geo.errors import ConfigError
 from ordos_geo.grid import Grid
-from ordos_geo.siting.split import compact_labels, label_by_key, split_large, tile_cells
+from ordos_geo.siting.split import (
+    compact_labels,
+    label_by_key,
+    remap,
+    split_large,
+    tile_cells,
+)
 
 __all__ = [
     "IGBP_LABELS",
@@ -144,7 +150,7 @@ def label_sites(
     kept = order[keep]
     new_id[kept + 1] = np.arange(1, kept.size + 1, dtype=np.int32)
     log.info("%d candidate sites, %d kept (top_fraction %s)", n, kept.size, top_fraction)
-    return new_id[labels], int(kept.size)
+    return remap(new_id, labels), int(kept.size)
 
 
 def banner_index(banners: Any, grid: Grid) -> np.ndarray:
@@ -222,11 +228,13 @@ def site_table(
     idx = labels > 0
     lab = labels[idx]
     cnt = np.bincount(lab, minlength=n + 1)[1:].astype("float64")
-    sc = score[idx].astype("float64")
-    mean_sc = np.bincount(lab, weights=sc, minlength=n + 1)[1:] / cnt
-    from scipy import ndimage
-
-    max_sc = np.asarray(ndimage.maximum(score, labels, index=np.arange(1, n + 1)))
+    sc_u8 = score[idx]
+    mean_sc = np.bincount(lab, weights=sc_u8.astype("float64"), minlength=n + 1)[1:] / cnt
+    # maximum per site over the site cells only (ndimage.maximum sorts the full grid)
+    max_all = np.zeros(n + 1, dtype=score.dtype)
+    np.maximum.at(max_all, lab, sc_u8)
+    max_sc = max_all[1:]
+    del sc_u8
     cell_km2 = grid.cell_area_m2 / 1e6
     area = cnt * cell_km2
 

@@ -14,6 +14,7 @@ Areas are cell counts × cell area of the working grid (equal-area CRS, m² → 
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from ordos_geo.rasterize import (
     distance_to,
     raster_class_mask,
     rasterize_mask,
+    reason_counts,
 )
 from ordos_geo.siting.config import ExclusionSpec, FactorSpec, PreferenceSpec
 from ordos_geo.siting.criteria import apply_transform
@@ -88,6 +90,9 @@ class LayerReader:
     catalog: Any
     grid: Grid
     used: dict[str, str] = field(default_factory=dict)
+    _last: tuple[tuple[str, str, int], np.ma.MaskedArray] | None = field(
+        default=None, repr=False)
+    _masks: dict[tuple[str, str], np.ndarray] = field(default_factory=dict, repr=False)
 
     def note(self, layer_id: str) -> None:
         """Record that ``layer_id`` was used (for provenance in the outputs)."""
@@ -107,11 +112,56 @@ class LayerReader:
 
     def raster(self, layer_id: str, *, resampling: str = "nearest", band: int = 1,
                grid: Grid | None = None) -> np.ma.MaskedArray:
-        """A raster layer band warped to the working grid (masked where no data)."""
+        """A raster layer band warped to the working grid (masked where no data).
+
+        The last band read onto the working grid is kept (read-only) and returned again
+        for the same ``(layer_id, resampling, band)``: the land-cover layer serves
+        several exclusions, a factor and the site table, and each warp of it costs
+        seconds at 30 m. Reads onto another ``grid`` are not cached.
+        """
         self.note(layer_id)
-        return self.catalog.raster_to_grid(
-            layer_id, grid or self.grid, resampling=resampling, band=band
-        )
+        if grid is not None and grid != self.grid:
+            return self.catalog.raster_to_grid(layer_id, grid, resampling=resampling,
+                                               band=band)
+        key = (layer_id, resampling, band)
+        if self._last is not None and self._last[0] == key:
+            return self._last[1]
+        self._last = None  # free the previous layer before warping the next
+        arr = self.catalog.raster_to_grid(layer_id, self.grid, resampling=resampling,
+                                          band=band)
+        data = np.ma.getdata(arr)
+        data.flags.writeable = False
+        mask = np.ma.getmask(arr)
+        if mask is not np.ma.nomask:
+            mask.flags.writeable = False
+        arr = np.ma.MaskedArray(data, mask=mask, copy=False)
+        self._last = (key, arr)
+        return arr
+
+    def mask(self, layer_id: str, where: Mapping[str, Any] | None = None,
+             *, what: str = "") -> np.ndarray:
+        """Read-only boolean mask (cell centre inside) of a vector layer, filtered by ``where``.
+
+        Cached per ``(layer_id, where)`` until :meth:`release`: the plan's zones serve
+        as preference flags, as a zone factor and as a factor's floor, and each
+        rasterisation costs about a second at 30 m.
+        """
+        key = (layer_id, json.dumps(where, sort_keys=True, default=str))
+        m = self._masks.get(key)
+        if m is None:
+            m = rasterize_mask(self.vector(layer_id, where, what=what), self.grid,
+                               mode="centre")
+            m.flags.writeable = False
+            self._masks[key] = m
+        else:
+            self.note(layer_id)
+        return m
+
+    def release(self, *, raster: bool = True) -> None:
+        """Drop the cached masks and (unless ``raster=False``) the cached raster."""
+        if raster:
+            self._last = None
+        self._masks.clear()
 
     def categories(self, layer_id: str) -> dict[int, str]:
         """Class labels of a categorical raster (catalog ``categories``), may be empty."""
@@ -170,7 +220,17 @@ def exclusion_mask(
     if not spec.codes and not spec.ranges:
         raise ConfigError(f"{what}: raster layer {spec.layer!r} needs codes or ranges")
     arr = layers.raster(spec.layer, resampling="nearest")
-    mask = raster_class_mask(arr, codes=spec.codes, ranges=spec.ranges)
+    data = np.ma.getdata(arr)
+    if data.dtype == np.uint8:
+        # class rasters: test the 256 possible values once, then look the cells up
+        lut = raster_class_mask(np.arange(256, dtype=np.uint8), codes=spec.codes,
+                                ranges=spec.ranges)
+        mask = lut[data]
+        nodata = np.ma.getmask(arr)
+        if nodata is not np.ma.nomask:
+            mask &= ~nodata
+    else:
+        mask = raster_class_mask(arr, codes=spec.codes, ranges=spec.ranges)
     if buffer_m > 0 and mask.any():
         from scipy import ndimage
 
@@ -204,7 +264,7 @@ def apply_exclusions(
     """
     grid = layers.grid
     reasons = np.full(grid.shape, OUTSIDE, dtype=np.uint8)
-    reasons[region] = 0
+    np.copyto(reasons, np.uint8(0), where=region)
     cell_km2 = grid.cell_area_m2 / 1e6
     rows: list[dict[str, Any]] = []
     code = 0
@@ -230,7 +290,7 @@ def apply_exclusions(
         })
         log.info("exclusion %d %s: %.1f km² (buffer %.0f m)", code, spec.name,
                  total * cell_km2, buf)
-    counts = np.bincount(reasons.ravel(), minlength=256)
+    counts = reason_counts(reasons, codes=range(code + 1))
     for r in rows:
         r["first_km2"] = int(counts[r["code"]]) * cell_km2
     cols = ["code", "name", "layer", "reason", "source", "buffer_m", "first_km2",
@@ -250,10 +310,73 @@ class FactorLayers:
 
 
 def _to_uint8_score(s: np.ndarray) -> np.ndarray:
-    out = np.full(s.shape, NODATA, dtype=np.uint8)
-    ok = np.isfinite(s)
-    out[ok] = np.rint(np.clip(s[ok], 0, 100)).astype(np.uint8)
-    return out
+    """Scores (any float) → uint8 0–100 rounded half to even; NaN/±inf → :data:`NODATA`."""
+    v = np.clip(np.asarray(s, dtype="float32"), 0, 100)
+    bad = ~np.isfinite(s)
+    np.rint(v, out=v)
+    v[bad] = NODATA
+    return v.astype(np.uint8)
+
+
+def _transform(vals: np.ndarray, f: FactorSpec, what: str) -> np.ndarray:
+    """``apply_transform`` with one-line config errors naming the factor."""
+    try:
+        return apply_transform(vals, f.transform, f.params)
+    except (KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, ConfigError):
+            raise ConfigError(f"{what}.params: {exc}") from exc
+        raise ConfigError(
+            f"{what}.params: {f.transform} needs {exc}; see docs/siting.md"
+        ) from exc
+
+
+def _lut_score(codes: np.ndarray, values: np.ndarray, f: FactorSpec | None,
+               what: str) -> np.ndarray:
+    """uint8 score of ``codes`` (uint8 indices into ``values``) via a look-up table.
+
+    Every transform is element-wise, so scoring the (≤ 256) distinct input values once
+    and indexing gives exactly the per-cell result, without float copies of the grid.
+    ``f`` None: no transform (values are scores already).
+    """
+    s = values if f is None else _transform(values, f, what)
+    lut = np.full(256, NODATA, dtype=np.uint8)
+    lut[: values.size] = _to_uint8_score(np.asarray(s, dtype="float32"))
+    return np.asarray(lut[codes])
+
+
+def _zone_codes(zones: Mapping[str, float], layers: LayerReader, *,
+                what: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """uint8 raster of the highest zone per cell as an index into ``[NaN, *levels]``.
+
+    ``levels`` are the distinct zone scores, ascending; code 0 = in no zone. None when
+    there are more than 255 distinct or non-finite scores (use :func:`zone_scores`).
+    """
+    raw = np.asarray([float(v) for v in zones.values()], dtype="float32")
+    if not np.isfinite(raw).all():
+        return None
+    levels = np.unique(raw)
+    if levels.size > 255:
+        return None
+    codes = np.zeros(layers.grid.shape, dtype=np.uint8)
+    for lid, sc in zones.items():
+        if layers.kind(lid) != "vector":
+            raise ConfigError(f"{what}.zones: {lid!r} is a raster; zones must be polygon layers")
+        k = np.uint8(np.searchsorted(levels, np.float32(sc)) + 1)
+        upd = codes < k
+        upd &= layers.mask(lid, what=f"{what}.zones")
+        codes[upd] = k
+        del upd
+    return codes, np.concatenate([np.array([np.nan], dtype="float32"), levels])
+
+
+def _zone_score_u8(zones: Mapping[str, float], layers: LayerReader, f: FactorSpec | None,
+                   what: str) -> np.ndarray:
+    """uint8 score of a zone raster (highest zone score, NaN outside) after ``f``."""
+    zc = _zone_codes(zones, layers, what=what)
+    if zc is None:
+        vals = zone_scores(zones, layers, what=what)
+        return _to_uint8_score(vals if f is None else _transform(vals, f, what))
+    return _lut_score(zc[0], zc[1], f, what)
 
 
 def evaluate_factors(
@@ -262,6 +385,7 @@ def evaluate_factors(
     *,
     resource: Callable[[], np.ndarray] | None = None,
     where_prefix: str = "factors",
+    distance_cell_m: float | None = None,
 ) -> FactorLayers:
     """Turn each factor's criterion into a uint8 score raster.
 
@@ -274,47 +398,64 @@ def evaluate_factors(
     resource
         Callable returning the resource raster (float32; kWh/kWp/yr or CF) for
         ``input: resource`` factors.
+    where_prefix
+        Location prefix for error messages.
+    distance_cell_m
+        Cell size (m, grid CRS) of the distance transform of ``input: distance``
+        factors (``grid.distance_cell_m()``); coarser than the working grid it is
+        bilinearly interpolated (:func:`ordos_geo.rasterize.distance_to` with
+        ``coarse_m``; error vs. the true distance ≤ √2 × ``distance_cell_m``).
+        ``None`` or ≤ ``grid.res_m``: exact on the working grid (error ≤ res/√2).
     """
     names, scores, missing = [], [], []
     for i, f in enumerate(factors):
         what = f"{where_prefix}[{i}]"
+        out: np.ndarray | None = None
+        vals: np.ndarray | None = None
         if f.input == "resource":
             if resource is None:
                 raise ConfigError(f"{what}.input: no resource model available")
-            vals: np.ndarray = resource()
+            vals = resource()
         elif f.input == "zones":
-            vals = zone_scores(f.zones or {}, layers, what=what)
+            out = _zone_score_u8(f.zones or {}, layers, f, what)
         elif f.input == "distance":
             assert f.layer is not None
             if layers.kind(f.layer) != "vector":
                 raise ConfigError(f"{what}.layer: input distance needs a vector layer")
-            vals = distance_to(layers.vector(f.layer, f.where, what=what), layers.grid)
+            coarse = (distance_cell_m if distance_cell_m is not None
+                      and distance_cell_m > layers.grid.res_m else None)
+            vals = distance_to(layers.vector(f.layer, f.where, what=what), layers.grid,
+                               coarse_m=coarse)
         else:
             assert f.layer is not None
             if layers.kind(f.layer) != "raster":
                 raise ConfigError(f"{what}.layer: input value needs a raster layer "
                                   "(use input: distance for a vector layer)")
             arr = layers.raster(f.layer, resampling=f.resampling)
-            vals = np.ma.filled(arr.astype("float32"), np.nan)
-        out = np.full(vals.shape, NODATA, dtype=np.uint8)
-        # row blocks keep the float32 temporaries small on large grids
-        for r0 in range(0, vals.shape[0], _BLOCK_ROWS):
-            r1 = min(vals.shape[0], r0 + _BLOCK_ROWS)
-            try:
-                s = apply_transform(vals[r0:r1], f.transform, f.params)
-            except (KeyError, TypeError, ValueError) as exc:
-                if isinstance(exc, ConfigError):
-                    raise ConfigError(f"{what}.params: {exc}") from exc
-                raise ConfigError(
-                    f"{what}.params: {f.transform} needs {exc}; see docs/siting.md"
-                ) from exc
-            out[r0:r1] = _to_uint8_score(s)
+            data = np.ma.getdata(arr)
+            if data.dtype == np.uint8:
+                # class rasters (land cover): look-up table over the 256 codes
+                out = _lut_score(data, np.arange(256, dtype="float32"), f, what)
+                mask = np.ma.getmask(arr)
+                if mask is not np.ma.nomask:
+                    out[mask] = _lut_score(np.zeros(1, dtype=np.uint8),
+                                           np.array([np.nan], dtype="float32"), f, what)[0]
+            else:
+                vals = np.ma.filled(arr.astype("float32"), np.nan)
+        if out is None:
+            assert vals is not None
+            out = np.full(vals.shape, NODATA, dtype=np.uint8)
+            # row blocks keep the float32 temporaries small on large grids
+            for r0 in range(0, vals.shape[0], _BLOCK_ROWS):
+                r1 = min(vals.shape[0], r0 + _BLOCK_ROWS)
+                out[r0:r1] = _to_uint8_score(_transform(vals[r0:r1], f, what))
         if f.zones and f.input != "zones":
             # zones as a floor: a cell inside a zone scores at least the zone's score
-            floor = _to_uint8_score(zone_scores(f.zones, layers, what=what))
-            inside = floor != NODATA
-            out[inside] = np.where(out[inside] == NODATA, floor[inside],
-                                   np.maximum(out[inside], floor[inside]))
+            floor = _zone_score_u8(f.zones, layers, None, what)
+            up = floor != NODATA
+            up &= (out == NODATA) | (floor > out)
+            np.copyto(out, floor, where=up)
+            del floor, up
         scores.append(out)
         names.append(f.name)
         missing.append(f.missing_score)
@@ -331,7 +472,7 @@ def zone_scores(zones: Mapping[str, float], layers: LayerReader, *, what: str) -
     for lid, sc in zones.items():
         if layers.kind(lid) != "vector":
             raise ConfigError(f"{what}.zones: {lid!r} is a raster; zones must be polygon layers")
-        m = rasterize_mask(layers.vector(lid, what=f"{what}.zones"), layers.grid, mode="centre")
+        m = layers.mask(lid, what=f"{what}.zones")
         out[m] = np.fmax(out[m], np.float32(sc))
     return out
 
@@ -342,8 +483,7 @@ def preference_masks(
     """Boolean mask (cell centre inside) per preference zone."""
     out: dict[str, np.ndarray] = {}
     for i, p in enumerate(prefs):
-        gdf = layers.vector(p.layer, p.where, what=f"{where_prefix}[{i}]")
-        out[p.name] = rasterize_mask(gdf, layers.grid, mode="centre")
+        out[p.name] = layers.mask(p.layer, p.where, what=f"{where_prefix}[{i}]")
     return out
 
 
@@ -376,16 +516,18 @@ def weighted_score(
             blk = s[r0:r1]
             v = blk.astype("float32")
             v[blk == NODATA] = np.float32(miss)
-            acc += wi * v
+            v *= wi
+            acc += v
         for p in prefs:
             m = masks.get(p.name)
             if m is None:
                 continue
             mb = m[r0:r1]
-            if p.mode == "bonus":
-                acc[mb] += np.float32(p.value)
-            else:
-                acc[mb] *= np.float32(p.value)
+            # a bonus of 0 or a multiplier of 1 (flag-only zones) changes nothing
+            if p.mode == "bonus" and p.value != 0:
+                np.add(acc, np.float32(p.value), out=acc, where=mb)
+            elif p.mode != "bonus" and p.value != 1:
+                np.multiply(acc, np.float32(p.value), out=acc, where=mb)
         np.clip(acc, 0, 100, out=acc)
         rb = reasons[r0:r1]
         blk_out = np.rint(acc).astype(np.uint8)
@@ -397,8 +539,12 @@ def weighted_score(
 
 def classify(score: np.ndarray, reasons: np.ndarray, thresholds: Sequence[float]) -> np.ndarray:
     """Class raster: 0 excluded, 1 … len(thresholds)+1 by score, 255 outside."""
-    cls = (np.digitize(score, np.asarray(thresholds, dtype="float32"), right=False) + 1)
-    out = cls.astype(np.uint8)
+    th = np.asarray(thresholds, dtype="float32")
+    if score.dtype == np.uint8:  # look-up table over the 256 values
+        out = (np.digitize(np.arange(256, dtype="float32"), th, right=False) + 1
+               ).astype(np.uint8)[score]
+    else:
+        out = (np.digitize(score, th, right=False) + 1).astype(np.uint8)
     out[reasons != 0] = 0
     out[reasons == OUTSIDE] = NODATA
     return out
