@@ -348,7 +348,8 @@ def write_cog(
         logger.warning("%s: raster tags lack %s", path, ", ".join(missing))
     ovr = _resampling(overview_resampling).name.upper()
     profile = grid.to_profile(dtype=a.dtype.name, nodata=nodata, count=count)
-    profile.update(tiled=True, blockxsize=512, blockysize=512, compress="deflate")
+    # the staging file is temporary: no compression (the COG copy compresses once)
+    profile.update(tiled=True, blockxsize=512, blockysize=512, compress=None)
     with rasterio.Env(GDAL_PAM_ENABLED="NO"), atomic_path(path, overwrite=overwrite) as tmp:
         staging = tmp.parent / (tmp.name + ".staging.tif")
         try:
@@ -363,9 +364,10 @@ def write_cog(
                     tmp,
                     driver="COG",
                     COMPRESS="DEFLATE",
+                    PREDICTOR="YES",  # horizontal/floating-point predictor: smaller files
                     BLOCKSIZE=512,
                     OVERVIEW_RESAMPLING=ovr,
-                    NUM_THREADS=1,
+                    NUM_THREADS="ALL_CPUS",  # tiles compress independently: same bytes
                 )
         except (RasterioError, OSError) as exc:
             msg = " ".join(str(exc).split())[:160]
