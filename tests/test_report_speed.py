@@ -23,7 +23,7 @@ from test_report_fixtures import make_catalog, make_results
 
 from ordos_geo.crs import WORK_CRS
 from ordos_geo.maps import cartography as carto
-from ordos_geo.maps import static
+from ordos_geo.maps import fonts, static
 from ordos_geo.report import build_report
 
 DATE = "2026-01-15"
@@ -150,7 +150,7 @@ def test_font_subset_is_light() -> None:
     tt = TTFont(str(font.path), lazy=True)
     tags = {r.FeatureTag for t in ("GSUB", "GPOS") if t in tt
             for r in tt[t].table.FeatureList.FeatureRecord}
-    assert tags <= set(carto.LAYOUT_FEATURES)
+    assert tags <= set(fonts.LAYOUT_FEATURES)
     assert not tags & {"kern", "locl", "vert", "palt"}
     assert "glyf" in tt and "CFF " not in tt
     cmap = tt.getBestCmap()

@@ -17,7 +17,7 @@ from test_report_fixtures import make_catalog, make_results
 from ordos_geo.crs import WORK_CRS
 from ordos_geo.errors import OrdosGeoError, OutputError
 from ordos_geo.maps import cartography as carto
-from ordos_geo.maps import static
+from ordos_geo.maps import fonts, static
 
 DATE = "2026-11-26"
 
@@ -53,8 +53,8 @@ def test_cjk_font_is_registered_noto() -> None:
 
 
 def test_missing_font_raises_with_install_hint(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(carto, "NOTO_CANDIDATES", ("/nonexistent/a.ttc",))
-    monkeypatch.setattr(carto, "WQY_CANDIDATES", ("/nonexistent/b.ttc",))
+    monkeypatch.setattr(fonts, "NOTO_CANDIDATES", ("/nonexistent/a.ttc",))
+    monkeypatch.setattr(fonts, "WQY_CANDIDATES", ("/nonexistent/b.ttc",))
     carto.get_cjk_font.cache_clear()
     try:
         with pytest.raises(OrdosGeoError, match="apt-get install fonts-noto-cjk"):
