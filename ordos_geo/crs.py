@@ -11,7 +11,8 @@
   ~435-570 m ENE at Ordos. :func:`gcj02_to_wgs84` inverts it iteratively (< 1 mm).
 - :func:`check_plausible` (in :mod:`ordos_geo.crs_checks`, re-exported) catches the
   usual mistakes (swapped axes, Gauss-Krüger metres declared as degrees and the
-  reverse, a missing or wrong zone prefix, data outside Ordos) with a one-line :class:`~ordos_geo.errors.CRSMismatchError`.
+  reverse, a missing or wrong zone prefix, data outside Ordos) with a one-line
+  :class:`~ordos_geo.errors.CRSMismatchError`.
 """
 
 from __future__ import annotations
