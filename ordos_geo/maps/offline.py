@@ -97,28 +97,29 @@ def inline_assets(html: str) -> str:
     def _name(url: str) -> str:
         return url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
 
-    def js(m: re.Match[str]) -> str:
+    def _vendored(m: re.Match[str], what: str) -> str | None:
+        """The vendored asset for a matched URL; None for data URIs (kept as they are)."""
         url = m.group(1)
         if url.startswith("data:"):
-            return m.group(0)
+            return None
         vend = _VENDORED.get(_name(url))
         if vend is None:
             raise OutputError(
-                f"map html: script {url}: no vendored offline copy; pass --cdn or add it "
+                f"map html: {what} {url}: no vendored offline copy; pass --cdn or add it "
                 "to ordos_geo/static"
             )
+        return vend
+
+    def js(m: re.Match[str]) -> str:
+        vend = _vendored(m, "script")
+        if vend is None:
+            return m.group(0)
         return f"<script>/* {vend} (vendored) */\n{_safe_script(_asset(vend))}\n</script>"
 
     def css(m: re.Match[str]) -> str:
-        url = m.group(1)
-        if url.startswith("data:"):
-            return m.group(0)
-        vend = _VENDORED.get(_name(url))
+        vend = _vendored(m, "stylesheet")
         if vend is None:
-            raise OutputError(
-                f"map html: stylesheet {url}: no vendored offline copy; pass --cdn or add "
-                "it to ordos_geo/static"
-            )
+            return m.group(0)
         return f"<style>/* {vend} (vendored) */\n{_asset(vend).replace('</style', '')}\n</style>"
 
     out = _SCRIPT_RE.sub(js, html)
