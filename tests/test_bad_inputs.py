@@ -21,10 +21,10 @@ import numpy as np
 import pytest
 import shapely
 from bad_inputs.builders import CASES, SQUARE, Case, square_gdf, write_gdf
+from cli_runner import run_cli
 
 from ordos_geo import catalog_checks
 from ordos_geo.catalog import Catalog
-from ordos_geo.cli.main import main
 from ordos_geo.crs import WORK_CRS
 from ordos_geo.errors import OrdosGeoError, OutputError
 from ordos_geo.grid import Grid
@@ -54,14 +54,7 @@ def run_inprocess(argv: list[str], monkeypatch: pytest.MonkeyPatch,
     for k, v in env.items():
         monkeypatch.setenv(k, v)
     monkeypatch.chdir(cwd)
-    capfd.readouterr()
-    try:
-        main(argv)
-        rc = 0
-    except SystemExit as exc:
-        rc = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    out, err = capfd.readouterr()
-    return rc, out, err
+    return run_cli(argv, capfd)
 
 
 def run_subprocess(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str, str]:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
+from cli_runner import run_cli
 from shapely.geometry import LineString, box
 
 from ordos_geo.catalog import ENV_LAYERS
-from ordos_geo.cli.main import main
 
 ENTRY = """\
   - id: {id}
@@ -24,15 +24,6 @@ ENTRY = """\
     source: test fixture
     licence: CC0
 """
-
-
-def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """Run the real entry point in-process; return (exit code, stdout, stderr)."""
-    with pytest.raises(SystemExit) as exc:
-        main(args)
-    out = capsys.readouterr()
-    code = exc.value.code
-    return (0 if code is None else int(code)), out.out, out.err
 
 
 @pytest.fixture

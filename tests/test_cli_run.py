@@ -8,10 +8,10 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
+from cli_runner import run_cli
 from shapely.geometry import LineString, box
 
 from ordos_geo.catalog import ENV_LAYERS, Catalog
-from ordos_geo.cli.main import main
 from ordos_geo.cli.run import STEPS, SUMMARY_COLUMNS, RunContext, Step, run_steps
 from ordos_geo.crs import WORK_CRS, WORK_CRS_PROJ4
 from ordos_geo.errors import OutputError
@@ -30,13 +30,6 @@ ENTRY = """\
 """
 
 HAS_MAPS = importlib.util.find_spec("ordos_geo.maps.interactive") is not None
-
-
-def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(args)
-    out = capsys.readouterr()
-    return (0 if exc.value.code is None else int(exc.value.code)), out.out, out.err
 
 
 @pytest.fixture

@@ -18,21 +18,14 @@ import numpy as np
 import pandas as pd
 import pytest
 import rasterio
-
-from ordos_geo.cli.main import main
+from cli_runner import run_cli
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def cli(argv: list[str], capfd: pytest.CaptureFixture[str]) -> str:
     """Run ``ordos-geo argv`` in-process; fail with its stderr unless exit code 0."""
-    capfd.readouterr()
-    try:
-        main(argv)
-        rc = 0
-    except SystemExit as exc:
-        rc = int(exc.code or 0)
-    out, err = capfd.readouterr()
+    rc, out, err = run_cli(argv, capfd)
     assert rc == 0, f"{argv}: exit {rc}\n{err}"
     return out
 

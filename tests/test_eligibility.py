@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 import rasterio
 import shapely
+from cli_runner import run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyproj import Transformer
@@ -231,16 +232,7 @@ def test_example_config_is_valid(repo: Path) -> None:
 
 
 # --- CLI ------------------------------------------------------------------------------
-def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    from ordos_geo.cli.main import main
-
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+_run = run_cli
 
 
 def test_cli_json_last_line(world: Path, capsys: pytest.CaptureFixture[str]) -> None:

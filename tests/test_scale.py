@@ -26,6 +26,7 @@ import numpy as np
 import pytest
 import rasterio
 import shapely
+from cli_runner import run_cli
 from pyproj import Transformer
 from rasterio.transform import from_origin
 
@@ -201,16 +202,7 @@ def test_full_grid_larger_than_worker_memory(world: Path, client: Any) -> None:
     assert 0.07 < res.exclusions[0].removed_km2 / res.total_km2 < 0.13
 
 
-def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    from ordos_geo.cli.main import main
-
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+_run = run_cli
 
 
 def test_cli_engine_dask_matches_memory(world: Path, tmp_path: Path,
