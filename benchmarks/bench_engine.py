@@ -38,7 +38,7 @@ SETUP = textwrap.dedent(
     import numpy as np, geopandas as gpd
     from ordos_geo.crs import WORK_CRS
     from ordos_geo.grid import Grid
-    from ordos_geo import rasterize as rz
+    from ordos_geo import raster as rz
     data, res = sys.argv[1], float(sys.argv[2])
     region = gpd.read_file(f"{data}/region.gpkg").to_crs(WORK_CRS)
     grid = Grid.from_bounds(tuple(region.total_bounds), res_m=res, crs=WORK_CRS)

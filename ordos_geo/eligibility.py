@@ -3,7 +3,7 @@
 The library function behind ``ordos-geo eligibility``. A YAML config names a region
 layer, raster exclusions (class codes or value ranges) and vector exclusions (with an
 optional Euclidean buffer); each is rasterised once onto one working grid (cell
-centre rule, see :mod:`ordos_geo.rasterize`) into a ``uint8`` reason raster.
+centre rule, see :mod:`ordos_geo.raster`) into a ``uint8`` reason raster.
 
 Example config (``analyses/eligibility_example.yaml``)::
 
@@ -32,7 +32,7 @@ import pyproj
 import shapely
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
-from ordos_geo import rasterize as rz
+from ordos_geo import raster as rz
 from ordos_geo.config import StrictModel, display_path, load_yaml, locate_line, validate
 from ordos_geo.config import yaml_line_index as _yaml_line_index
 from ordos_geo.crs import WORK_CRS_PROJ4
@@ -476,7 +476,7 @@ def compute_eligibility(
 
 @dataclass(frozen=True)
 class PlannedExclusion:
-    """One exclusion ready to burn on any window of the grid (see :mod:`ordos_geo.scale`).
+    """One exclusion ready to burn on any window of the grid (see :mod:`ordos_geo.exclusions.blockwise`).
 
     Vector exclusions carry their geometries (buffered, in ``grid.crs`` metres); raster
     exclusions the file, class codes/ranges, band and declared CRS.
@@ -513,7 +513,7 @@ def prepare_eligibility(
 ) -> EligibilityPlan:
     """Read the region and the vector exclusions, build the grid, resolve raster layers.
 
-    Used by the blockwise/dask engine (:func:`ordos_geo.scale.compute_eligibility_blockwise`):
+    Used by the blockwise/dask engine (:func:`ordos_geo.exclusions.blockwise.compute_eligibility_blockwise`):
     the geometries are buffered once here (shapely, ``quad_segs=16``, metres of the
     working CRS) exactly as :func:`compute_eligibility` does before burning.
 
@@ -546,7 +546,7 @@ def prepare_eligibility(
         if len(gdf) == 0:
             log.warning("exclusion %d (%s): no features in layer '%s' after where; "
                         "nothing excluded", n_raster + j + 1, vx.reason, vx.layer)
-        from ordos_geo._burn import as_geometry_array, buffered
+        from ordos_geo.raster.burn import as_geometry_array, buffered
 
         geoms = buffered(as_geometry_array(gdf, grid), float(vx.buffer_m))
         jobs.append(PlannedExclusion(n_raster + j + 1, "vector", vx.layer, vx.reason,

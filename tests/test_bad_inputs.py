@@ -23,8 +23,8 @@ import shapely
 from bad_inputs.builders import CASES, SQUARE, Case, square_gdf, write_gdf
 from cli_runner import run_cli
 
-from ordos_geo import catalog_checks
 from ordos_geo.catalog import Catalog
+from ordos_geo.catalog import checks as catalog_checks
 from ordos_geo.crs import WORK_CRS
 from ordos_geo.errors import OrdosGeoError, OutputError
 from ordos_geo.grid import Grid
@@ -161,7 +161,7 @@ def test_z_dropped_and_empty_dropped(tmp_path: Path) -> None:
 
 def test_default_vector_layers_valid_after_projection(repo: Path) -> None:
     """Every default vector layer stays valid (and unionable) in WORK_CRS."""
-    for gpkg in sorted((repo / "layers").glob("*.gpkg")):
+    for gpkg in sorted((repo / "ordos_geo" / "data" / "layers").glob("*.gpkg")):
         gdf = gpd.read_file(gpkg)
         assert gdf.is_valid.all(), gpkg.name
         work = gdf.to_crs(WORK_CRS)

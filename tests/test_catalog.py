@@ -393,7 +393,7 @@ def test_describe_vector_and_raster(good_catalog: Path) -> None:
 
 
 def test_reprojection_repairs_invalid_geometries() -> None:
-    from ordos_geo.catalog import _repair_after_reprojection
+    from ordos_geo.catalog.registry import _repair_after_reprojection
 
     bowtie = Polygon([(0, 0), (10, 10), (10, 0), (0, 10)])
     gdf = gpd.GeoDataFrame({"k": [1, 2]}, geometry=[bowtie, box(20, 0, 30, 10)], crs=WORK_CRS)

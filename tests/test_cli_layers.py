@@ -192,7 +192,7 @@ def test_usage_errors_exit_2(small_catalog: Path, args: list[str],
 
 
 def _default_catalog(repo: Path) -> Path:
-    p = repo / "layers" / "catalog.yaml"
+    p = repo / "ordos_geo" / "data" / "layers" / "catalog.yaml"
     if not p.exists():
         pytest.skip("layers/catalog.yaml not built yet")
     return p

@@ -61,7 +61,7 @@ def test_run_layers_summary_is_byte_identical(tmp_path: Path,
 
 def test_eligibility_mask_is_pixel_identical(tmp_path: Path,
                                              capfd: pytest.CaptureFixture[str]) -> None:
-    cfg = REPO / "analyses" / "eligibility_example.yaml"
+    cfg = REPO / "ordos_geo" / "data" / "analyses" / "eligibility_example.yaml"
     stdouts = []
     for name in ("a", "b"):
         stdouts.append(cli(["eligibility", "--config", str(cfg), "--res", "2000", "--json",
@@ -77,7 +77,7 @@ def test_eligibility_mask_is_pixel_identical(tmp_path: Path,
 
 
 def test_check_outputs_are_identical(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
-    projects = REPO / "analyses" / "projects"
+    projects = REPO / "ordos_geo" / "data" / "analyses" / "projects"
     outs = [tmp_path / "a", tmp_path / "b"]
     for o in outs:
         cli(["check", str(projects), "--stage", "new", "--out", str(o)], capfd)

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from pyproj import Transformer
 from rasterio.transform import from_origin
 
-from ordos_geo import rasterize as rz
+from ordos_geo import raster as rz
 from ordos_geo.catalog import Catalog
 from ordos_geo.crs import WORK_CRS, WORK_CRS_PROJ4
 from ordos_geo.eligibility import (
@@ -223,7 +223,7 @@ def test_config_validation_messages(tmp_path: Path) -> None:
 
 
 def test_example_config_is_valid(repo: Path) -> None:
-    cfg = load_eligibility_config(repo / "analyses" / "eligibility_example.yaml")
+    cfg = load_eligibility_config(repo / "ordos_geo" / "data" / "analyses" / "eligibility_example.yaml")
     assert cfg.region.layer == "city"
     assert cfg.raster_exclusions[0].codes == [0, 13]
     assert [v.layer for v in cfg.vector_exclusions] == ["red_lines", "nature_reserves",

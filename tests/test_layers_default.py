@@ -19,7 +19,7 @@ from rasterio.features import geometry_mask
 
 from ordos_geo.crs import WORK_CRS
 
-LAYERS = Path(__file__).resolve().parents[1] / "layers"
+LAYERS = Path(__file__).resolve().parents[1] / "ordos_geo" / "data" / "layers"
 #: Ordos bbox with a small margin (the Amap outline reaches 106.478° E in Otog Front).
 BBOX = (106.4, 37.5, 111.6, 41.0)
 VECTOR_IDS = [

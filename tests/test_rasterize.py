@@ -1,4 +1,4 @@
-"""Tests of the rasterisation engine (ordos_geo.rasterize) against shapely geometry."""
+"""Tests of the rasterisation engine (ordos_geo.raster) against shapely geometry."""
 
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ from hypothesis import strategies as st
 from pyproj import Transformer
 from rasterio.transform import from_origin
 
-from ordos_geo import _burn, rasterize_metrics
-from ordos_geo import rasterize as rz
+from ordos_geo import raster as rz
 from ordos_geo.crs import WORK_CRS
 from ordos_geo.errors import CRSMismatchError, GridMismatchError, OrdosGeoError
 from ordos_geo.grid import Grid
+from ordos_geo.raster import burn as _burn
+from ordos_geo.raster import metrics as rasterize_metrics
 
 UTM = "EPSG:32649"
 

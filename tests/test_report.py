@@ -18,14 +18,14 @@ from test_report_fixtures import make_catalog, make_results
 from typer.testing import CliRunner
 
 from ordos_geo.errors import OutputError
-from ordos_geo.maps import cartography as carto
 from ordos_geo.report import (
     ReportResult,
     build_report,
     build_sections,
     load_results,
 )
-from ordos_geo.report_model import fmt_number
+from ordos_geo.report import cartography as carto
+from ordos_geo.report.model import fmt_number
 
 DATE = "2026-11-26"
 CJK = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
@@ -295,7 +295,7 @@ def test_screening_tables_capped_worst_first(built: dict[str, object]) -> None:
 
 
 def test_pdf_column_widths_keep_narrow_columns() -> None:
-    from ordos_geo.report_render import _fit_widths
+    from ordos_geo.report.render import _fit_widths
 
     natural = [4.0, 6.0, 60.0, 45.0]
     w = _fit_widths(natural, 80.0)

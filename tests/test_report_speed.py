@@ -22,9 +22,9 @@ from PIL import Image
 from test_report_fixtures import make_catalog, make_results
 
 from ordos_geo.crs import WORK_CRS
-from ordos_geo.maps import cartography as carto
-from ordos_geo.maps import fonts, static
-from ordos_geo.report import build_report
+from ordos_geo.report import build_report, fonts
+from ordos_geo.report import cartography as carto
+from ordos_geo.report import figures as static
 
 DATE = "2026-01-15"
 

@@ -1,4 +1,4 @@
-"""Tests of the blockwise / dask engine (:mod:`ordos_geo.scale`).
+"""Tests of the blockwise / dask engine (:mod:`ordos_geo.exclusions.blockwise`).
 
 Synthetic layers (built in ``tmp_path``, seeded) over the Inner Mongolia bounding box
 (97-126° E, 37-53° N) in the working equal-area Albers CRS: an irregular region, 400
@@ -30,11 +30,11 @@ from cli_runner import run_cli
 from pyproj import Transformer
 from rasterio.transform import from_origin
 
-from ordos_geo import rasterize as rz
+from ordos_geo import raster as rz
 from ordos_geo.crs import WORK_CRS, WORK_CRS_PROJ4
 from ordos_geo.eligibility import compute_eligibility, load_eligibility_config
+from ordos_geo.exclusions.blockwise import compute_eligibility_blockwise
 from ordos_geo.grid import Grid
-from ordos_geo.scale import compute_eligibility_blockwise
 
 distributed = pytest.importorskip("distributed")
 if not sys.platform.startswith("linux"):
@@ -177,7 +177,7 @@ def test_full_grid_larger_than_worker_memory(world: Path, client: Any) -> None:
     grid = Grid.from_bounds(region.bounds, res_m=100, crs=WORK_CRS)
     full_bytes = grid.size  # one uint8 copy of the grid
     assert full_bytes > MEMORY_LIMIT, "the test must not fit one full grid in a worker"
-    client.run(lambda: __import__("ordos_geo.scale"))  # imports are not chunk memory
+    client.run(lambda: __import__("ordos_geo.exclusions.blockwise"))  # imports are not chunk memory
     before = client.run(_reset_peak)
     chunk = 2048
     res = compute_eligibility_blockwise(cfg, catalog=None, chunk=chunk, scheduler=client)
@@ -235,9 +235,9 @@ def test_cli_engine_dask_matches_memory(world: Path, tmp_path: Path,
                            capsys)
     assert code == 2 and "--engine dask" in err
     # an unreachable scheduler: exit 1 with one line naming the address
-    import ordos_geo.scale
+    import ordos_geo.exclusions.blockwise
 
-    monkeypatch.setattr(ordos_geo.scale, "CONNECT_TIMEOUT", "2s")
+    monkeypatch.setattr(ordos_geo.exclusions.blockwise, "CONNECT_TIMEOUT", "2s")
     code, _out, err = _run(["eligibility", "-c", cfg, "--engine", "dask", "--scheduler",
                             "tcp://127.0.0.1:9"], capsys)
     assert code == 1 and "tcp://127.0.0.1:9" in err and len(err.strip().splitlines()) == 1

@@ -7,23 +7,23 @@ import json
 import numpy as np
 import pytest
 
-from ordos_geo.rasterize import OUTSIDE
+from ordos_geo.raster import OUTSIDE
 
 
 @pytest.fixture(scope="module")
 def catalog(repo):
-    if not (repo / "layers" / "catalog.yaml").exists():
+    if not (repo / "ordos_geo" / "data" / "layers" / "catalog.yaml").exists():
         pytest.skip("default layers not built")
     from ordos_geo.catalog import Catalog
 
-    return Catalog.load(default=repo / "layers" / "catalog.yaml")
+    return Catalog.load(default=repo / "ordos_geo" / "data" / "layers" / "catalog.yaml")
 
 
 @pytest.mark.parametrize("kind", ["pv", "wind"])
 def test_default_analysis_runs_on_default_layers(kind, catalog, repo, tmp_path) -> None:
     from ordos_geo.siting import run_siting
 
-    r = run_siting(kind, catalog=catalog, config_path=repo / "analyses" / f"{kind}.yaml",
+    r = run_siting(kind, catalog=catalog, config_path=repo / "ordos_geo" / "data" / "analyses" / f"{kind}.yaml",
                    res_m=2000, out_dir=tmp_path, sensitivity=2)
     s = json.loads((tmp_path / f"{kind}_summary.json").read_text(encoding="utf-8"))
     # Ordos city: 86,752-86,882 km² published (DATA.md); a 2 km grid counts by centre

@@ -135,7 +135,7 @@ def test_distance_res_must_be_positive() -> None:
 # --- coarse vs exact distance factors ---------------------------------------------------
 def test_coarse_distance_factor_agrees_with_exact_within_bound(catalog) -> None:
     """30 m grid: distance factors from a 100 m EDT stay within √2·100 m of the truth."""
-    from ordos_geo.rasterize import distance_to
+    from ordos_geo.raster import distance_to
 
     grid = _grid(catalog, 30)
     cell = GridSpec(res_m=30).distance_cell_m()

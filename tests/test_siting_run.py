@@ -17,7 +17,7 @@ from shapely.geometry import Point, box
 from ordos_geo.catalog import Catalog
 from ordos_geo.crs import WORK_CRS as WORK
 from ordos_geo.errors import ConfigError, OutputError
-from ordos_geo.rasterize import OUTSIDE
+from ordos_geo.raster import OUTSIDE
 from ordos_geo.siting import run_siting
 from ordos_geo.siting.config import ExclusionSpec, SitingConfig
 from ordos_geo.siting.run import check_layer_ids
@@ -306,7 +306,7 @@ def test_adding_an_exclusion_never_increases_eligible_area(world: Path, catalog)
     cfg = SitingConfig.model_validate(yaml.safe_load((world / "pv.yaml").read_text("utf-8")))
     check_layer_ids(cfg, catalog, "pv.yaml")
     from ordos_geo.grid import Grid
-    from ordos_geo.rasterize import rasterize_mask
+    from ordos_geo.raster import rasterize_mask
 
     region_gdf = catalog.vector("city", crs=cfg.grid.crs)
     grid = Grid.from_bounds(tuple(region_gdf.total_bounds), res_m=500, crs=region_gdf.crs)
@@ -360,7 +360,7 @@ def test_cli_prints_json_summary_last(world: Path, tmp_path, monkeypatch, capsys
 
 def test_where_filter_and_unknown_field(world: Path, catalog) -> None:
     from ordos_geo.grid import Grid
-    from ordos_geo.rasterize import rasterize_mask
+    from ordos_geo.raster import rasterize_mask
 
     region_gdf = catalog.vector("city", crs=WORK)
     grid = Grid.from_bounds(tuple(region_gdf.total_bounds), res_m=500, crs=region_gdf.crs)
@@ -378,7 +378,7 @@ def test_where_filter_and_unknown_field(world: Path, catalog) -> None:
 
 def test_raster_ranges_buffer_and_tip_height_setbacks(world: Path, catalog) -> None:
     from ordos_geo.grid import Grid
-    from ordos_geo.rasterize import rasterize_mask
+    from ordos_geo.raster import rasterize_mask
 
     region_gdf = catalog.vector("city", crs=WORK)
     grid = Grid.from_bounds(tuple(region_gdf.total_bounds), res_m=250, crs=region_gdf.crs)
@@ -417,7 +417,7 @@ def test_no_sites_still_writes_consistent_outputs(world: Path, catalog, tmp_path
 
 def test_zone_factor_and_zone_floor(world: Path, catalog) -> None:
     from ordos_geo.grid import Grid
-    from ordos_geo.rasterize import rasterize_mask
+    from ordos_geo.raster import rasterize_mask
     from ordos_geo.siting.config import FactorSpec
     from ordos_geo.siting.suitability import NODATA, evaluate_factors
 

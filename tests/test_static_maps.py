@@ -16,8 +16,9 @@ from test_report_fixtures import make_catalog, make_results
 
 from ordos_geo.crs import WORK_CRS
 from ordos_geo.errors import OrdosGeoError, OutputError
-from ordos_geo.maps import cartography as carto
-from ordos_geo.maps import fonts, static
+from ordos_geo.report import cartography as carto
+from ordos_geo.report import figures as static
+from ordos_geo.report import fonts
 
 DATE = "2026-11-26"
 

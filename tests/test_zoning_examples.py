@@ -17,15 +17,15 @@ from ordos_geo.zoning import check_projects
 
 @pytest.fixture(scope="module")
 def screened(repo: Path) -> Any:
-    folder = repo / "analyses" / "projects"
-    if not (repo / "layers" / "catalog.yaml").exists():
+    folder = repo / "ordos_geo" / "data" / "analyses" / "projects"
+    if not (repo / "ordos_geo" / "data" / "layers" / "catalog.yaml").exists():
         pytest.skip("default layers not built (layers/catalog.yaml missing)")
     # no defaults: the 界址点 files carry 建设性质 in their [项目信息] section
     return check_projects([folder]), folder
 
 
 def _expectations(result: Any, folder: Path) -> list[tuple[str, str]]:
-    meta = folder.parent / "examples_src" / "expected_parcels.yaml"
+    meta = folder.parents[3] / "analyses" / "examples_src" / "expected_parcels.yaml"
     parcels = yaml.safe_load(meta.read_text(encoding="utf-8"))
     out = []
     for pid, exp in zip(result.projects["id"], result.projects["expect"], strict=True):

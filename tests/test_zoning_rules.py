@@ -22,7 +22,7 @@ def test_every_rule_of_rules_md_is_encoded() -> None:
 
 def test_plan_quotes_are_verbatim(repo: Path) -> None:
     # the plan's full text ships with the rules it is quoted in
-    plan = repo / "analyses" / "policy" / "ordos-synergy-plan-2023.zh.txt"
+    plan = repo / "ordos_geo" / "data" / "analyses" / "policy" / "ordos-synergy-plan-2023.zh.txt"
     text = plan.read_text(encoding="utf-8")
     for r in load_rules().rules:
         if r.citation.doc_no == "鄂环发〔2023〕76号":

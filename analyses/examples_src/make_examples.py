@@ -1,4 +1,4 @@
-"""Generate the bundled example proposals in ``analyses/projects/`` from the default layers.
+"""Generate the bundled example proposals in ``ordos_geo/data/analyses/projects/`` from the default layers.
 
 Run from the repository root after the layers change::
 
@@ -50,7 +50,7 @@ from ordos_geo.zoning.zones import ZoneSource
 HERE = Path(__file__).resolve().parent
 #: Where the example proposals go: only project files live there, so that
 #: `ordos-geo check analyses/projects/*` works.
-OUT = HERE.parent / "projects"
+OUT = HERE.parents[1] / "ordos_geo" / "data" / "analyses" / "projects"
 RNG = np.random.default_rng(20231031)
 
 

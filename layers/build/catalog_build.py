@@ -1,4 +1,4 @@
-"""Write ``layers/catalog.yaml`` (schema: docs/DESIGN.md, ``ordos_geo.catalog.LayerSpec``)."""
+"""Write ``ordos_geo/data/layers/catalog.yaml`` (schema: docs/DESIGN.md, ``ordos_geo.catalog.LayerSpec``)."""
 
 from __future__ import annotations
 

@@ -27,6 +27,7 @@ from ordos_geo.io.atomic import atomic_path
 
 __all__ = [
     "GRID_DEG",
+    "BUILD_ROOT",
     "LAYERS_DIR",
     "area_km2",
     "find_data_file",
@@ -39,7 +40,10 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Folder of the default layer set (``layers/``).
-LAYERS_DIR = Path(__file__).resolve().parents[1]
+#: Where the built layers go: the package data of ordos_geo (shipped in the wheel).
+LAYERS_DIR = Path(__file__).resolve().parents[2] / "ordos_geo" / "data" / "layers"
+#: The folder of this build and of SOURCES.md.
+BUILD_ROOT = Path(__file__).resolve().parents[1]
 #: Coordinate grid of the stored vectors, degrees (~0.1 m).
 GRID_DEG = 1e-6
 #: Fixed GeoPackage time stamp so rebuilds are byte-stable.

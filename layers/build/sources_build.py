@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from common import LAYERS_DIR
+from common import BUILD_ROOT
 from real import IGBP
 
 from ordos_geo.io.atomic import write_text_atomic
@@ -177,5 +177,5 @@ outlines (random Fourier radii, roughened edges — never rectangles), clipped t
 - Illustrative layers: drawn by ordos_geo (CC0); cited facts belong to their sources;
   policy text: 鄂尔多斯市生态环境局等《鄂尔多斯市减污降碳协同增效实施方案》鄂环发〔2023〕76号.
 """
-    write_text_atomic(LAYERS_DIR / "SOURCES.md", text)
+    write_text_atomic(BUILD_ROOT / "SOURCES.md", text)
     log.info("wrote SOURCES.md")

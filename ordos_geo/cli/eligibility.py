@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from ordos_geo.eligibility import EligibilityResult
-    from ordos_geo.scale import BlockwiseResult
+    from ordos_geo.exclusions.blockwise import BlockwiseResult
 
 __all__ = ["eligibility", "register"]
 
@@ -104,7 +104,7 @@ def eligibility(
     if engine == "memory" and scheduler is not None:
         raise typer.BadParameter("--scheduler needs --engine dask")
     if engine == "dask":
-        from ordos_geo.scale import compute_eligibility_blockwise
+        from ordos_geo.exclusions.blockwise import compute_eligibility_blockwise
 
         blockwise = compute_eligibility_blockwise(
             cfg, catalog=cat, res_m=res, crs=crs, scheduler=scheduler, n_workers=workers,

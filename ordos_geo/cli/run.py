@@ -27,6 +27,7 @@ from ordos_geo.cli.options import echo
 from ordos_geo.config import display_path
 from ordos_geo.errors import ConfigError
 from ordos_geo.io.atomic import check_output_path, ensure_out_dir, write_text_atomic
+from ordos_geo.resources import analysis_path
 
 __all__ = [
     "STEPS", "SUMMARY_COLUMNS", "RunContext", "Step", "register", "run_steps", "select_steps",
@@ -155,7 +156,7 @@ def _siting_step(kind: str) -> Callable[[RunContext], list[Path]]:
 
 
 #: Bundled example proposals screened by ``run`` (a folder: its TXT/CSV/XLSX/GeoJSON files).
-EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "analyses" / "projects"
+EXAMPLES_DIR = analysis_path("projects")
 
 
 def step_screening(ctx: RunContext) -> list[Path]:

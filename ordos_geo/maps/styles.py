@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ordos_geo.errors import ConfigError
+from ordos_geo.i18n import Lang
 
 __all__ = [
     "GROUPS",
@@ -34,7 +35,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 Basemap = Literal["none", "osm", "tianditu"]
-Lang = Literal["zh", "en"]
 Focus = Literal["pv", "wind", "screening"]
 
 _BASEMAPS = ("none", "osm", "tianditu")

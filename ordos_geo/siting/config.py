@@ -24,6 +24,7 @@ from pydantic import Field, field_validator, model_validator
 from ordos_geo.config import StrictModel, display_path, load_yaml, validate
 from ordos_geo.crs import WORK_CRS_PROJ4
 from ordos_geo.errors import ConfigError
+from ordos_geo.resources import analysis_path
 
 __all__ = [
     "DEFAULT_DISTANCE_RES_M",
@@ -51,7 +52,7 @@ Scalar = str | int | float | bool
 DEFAULT_DISTANCE_RES_M = 100.0
 
 #: Folder with the shipped analyses (``analyses/`` at the repository root).
-ANALYSES_DIR = Path(__file__).resolve().parents[2] / "analyses"
+ANALYSES_DIR = analysis_path("")
 
 
 class GridSpec(StrictModel):

@@ -24,7 +24,7 @@ from ordos_geo.config import locate_line, yaml_line_index
 from ordos_geo.errors import ConfigError
 from ordos_geo.grid import Grid
 from ordos_geo.io.atomic import check_output_path, ensure_out_dir, register_inputs
-from ordos_geo.rasterize import rasterize_mask, reason_counts
+from ordos_geo.raster import rasterize_mask, reason_counts
 from ordos_geo.siting.config import (
     SitingConfig,
     config_sha256,

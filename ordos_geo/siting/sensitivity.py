@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ordos_geo.rasterize import OUTSIDE
+from ordos_geo.raster import OUTSIDE
 from ordos_geo.siting.config import PreferenceSpec
 from ordos_geo.siting.suitability import NODATA, FactorLayers, weighted_score
 

@@ -36,6 +36,7 @@ from ordos_geo.siting.split import (
     split_large,
     tile_cells,
 )
+from ordos_geo.units import M2_PER_MU
 
 __all__ = [
     "IGBP_LABELS",
@@ -58,9 +59,6 @@ IGBP_LABELS: dict[int, str] = {
     14: "Cropland/natural vegetation mosaic 耕地/自然植被镶嵌", 15: "Snow and ice 冰雪",
     16: "Barren 裸地",
 }
-
-#: One 亩 in m² (10,000 / 15).
-MU_M2 = 10_000.0 / 15.0
 
 #: Share of a site's cells that must lie in a preference zone to flag the site.
 PREFERENCE_SHARE = 0.5
@@ -290,7 +288,7 @@ def site_table(
              for i in range(1, n + 1)]
     gdf = gpd.GeoDataFrame(data, geometry=polys, crs=grid.crs)
     gdf.insert(2, "area_ha", np.round(area * 100.0, 2))
-    gdf.insert(3, "area_mu", np.round(area * 1e6 / MU_M2, 1))
+    gdf.insert(3, "area_mu", np.round(area * 1e6 / M2_PER_MU, 1))
     out = gdf.to_crs("EPSG:4326")
     rp = out.geometry.representative_point()
     out.insert(len(out.columns) - 1, "lon", np.round(rp.x.to_numpy(), 5))

@@ -25,7 +25,7 @@ import pandas as pd
 
 from ordos_geo.errors import ConfigError
 from ordos_geo.grid import Grid
-from ordos_geo.rasterize import (
+from ordos_geo.raster import (
     OUTSIDE,
     apply_reasons,
     coverage_fraction,
@@ -403,7 +403,7 @@ def evaluate_factors(
     distance_cell_m
         Cell size (m, grid CRS) of the distance transform of ``input: distance``
         factors (``grid.distance_cell_m()``); coarser than the working grid it is
-        bilinearly interpolated (:func:`ordos_geo.rasterize.distance_to` with
+        bilinearly interpolated (:func:`ordos_geo.raster.distance_to` with
         ``coarse_m``; error vs. the true distance ≤ √2 × ``distance_cell_m``).
         ``None`` or ≤ ``grid.res_m``: exact on the working grid (error ≤ res/√2).
     """

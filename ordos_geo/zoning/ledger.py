@@ -27,6 +27,7 @@ import pandas as pd
 from ordos_geo.config import display_path
 from ordos_geo.errors import ConfigError
 from ordos_geo.io.projects import INDUSTRIES, _unit_factor
+from ordos_geo.resources import analysis_path
 from ordos_geo.zoning.rules import Cap
 
 __all__ = ["DEFAULT_LEDGER", "LedgerResult", "read_ledger", "run_ledger"]
@@ -34,7 +35,7 @@ __all__ = ["DEFAULT_LEDGER", "LedgerResult", "read_ledger", "run_ledger"]
 log = logging.getLogger(__name__)
 
 #: The bundled illustrative ledger.
-DEFAULT_LEDGER = Path(__file__).resolve().parents[2] / "analyses" / "capacity_ledger.csv"
+DEFAULT_LEDGER = analysis_path("capacity_ledger.csv")
 _REQUIRED = ("industry", "name", "capacity", "unit", "status")
 
 

@@ -30,6 +30,7 @@ from pydantic import Field, PrivateAttr, field_validator, model_validator
 from ordos_geo.config import StrictModel, display_path, load_yaml, validate
 from ordos_geo.errors import RuleError
 from ordos_geo.io.projects import INDUSTRIES, PROJECT_COLUMNS
+from ordos_geo.resources import analysis_path
 
 __all__ = [
     "DEFAULT_RULES",
@@ -48,7 +49,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: The bundled rules file.
-DEFAULT_RULES = Path(__file__).resolve().parents[2] / "analyses" / "zoning_rules.yaml"
+DEFAULT_RULES = analysis_path("zoning_rules.yaml")
 
 Severity = Literal["prohibited", "restricted", "review", "encouraged"]
 #: Worst first; ``encouraged`` never sets the verdict.

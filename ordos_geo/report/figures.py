@@ -36,8 +36,8 @@ from pyproj import CRS
 
 from ordos_geo.errors import LayerIOError
 from ordos_geo.io.atomic import atomic_path, check_output_path, write_bytes_atomic
-from ordos_geo.maps import cartography as carto
-from ordos_geo.maps.cartography import (
+from ordos_geo.report import cartography as carto
+from ordos_geo.report.cartography import (
     ILLUSTRATIVE_STAMP,
     MapCanvas,
     MapFigure,
@@ -63,7 +63,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Lang = Literal["zh", "en"]
 
 #: Verdict → (colour, zh label, en label), worst first. Values in result files may be
 #: English keys or Chinese labels; both are normalised by :func:`normalise_verdict`.

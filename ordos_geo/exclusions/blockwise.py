@@ -41,9 +41,9 @@ import numpy as np
 import shapely
 from rasterio.windows import Window
 
-from ordos_geo import _burn
 from ordos_geo.errors import ConfigError, OrdosGeoError
 from ordos_geo.grid import Grid
+from ordos_geo.raster import burn as _burn
 
 __all__ = [
     "BlockwiseResult",
@@ -225,7 +225,7 @@ def eligibility_chunk(
             part = part[~shapely.is_empty(part)]
         _burn.burn(part, sub, reasons, all_touched=all_touched, value=value)
 
-    from ordos_geo.rasterize_raster import burn_class_into
+    from ordos_geo.raster.classes import burn_class_into
 
     for job in reversed(jobs):
         if isinstance(job, VectorJob):

@@ -1,6 +1,6 @@
 """Document model of the static report: text runs, tables, sections, number formatting.
 
-One model, two renderers (:mod:`ordos_geo.report_render`): HTML and PDF show the
+One model, two renderers (:mod:`ordos_geo.report.render`): HTML and PDF show the
 same strings and numbers.
 """
 
@@ -9,16 +9,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 
-from ordos_geo.report_text import COLUMN_NAMES
+from ordos_geo.i18n import Lang
+from ordos_geo.report.text import COLUMN_NAMES
 
 __all__ = ["Run", "Section", "Table", "cell", "df_table", "flatten", "fmt_number",
            "get_first", "is_num", "num_run"]
 
-Lang = Literal["zh", "en"]
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Raster classes onto the working grid.
 
-Re-exported by :mod:`ordos_geo.rasterize`; import them from there.
+Re-exported by :mod:`ordos_geo.raster`; import them from there.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import shapely
 from rasterio import features
 from rasterio.windows import Window
 
-from ordos_geo._burn import GDAL_MEM_LOCK, burn, prepare_out, threads
 from ordos_geo.errors import GridMismatchError, OrdosGeoError
 from ordos_geo.grid import Grid
+from ordos_geo.raster.burn import GDAL_MEM_LOCK, burn, prepare_out, threads
 
 __all__ = ["burn_class_into", "raster_class_mask", "warp_class_mask"]
 

@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from pyproj import CRS, Transformer
 
-from ordos_geo.crs import (
+from ordos_geo.crs.parse import (
     _MAX_ZONE,
     _MIN_ZONE,
     ORDOS_BBOX_LONLAT,

@@ -2,7 +2,7 @@
 
 Scale bar, north arrow, graticule, and the map page (:class:`MapCanvas`: title,
 legend panel, footer with CRS, sources, provenance stamp and date). The CJK font
-lives in :mod:`ordos_geo.maps.fonts` (re-exported here).
+lives in :mod:`ordos_geo.report.fonts` (re-exported here).
 """
 
 from __future__ import annotations
@@ -23,14 +23,15 @@ from matplotlib.patches import Rectangle
 from pyproj import CRS, Transformer
 
 from ordos_geo.crs import ORDOS_BBOX_LONLAT, WORK_CRS
-from ordos_geo.maps.fonts import (  # re-exported
+from ordos_geo.i18n import Lang
+from ordos_geo.report.fonts import (  # re-exported
     CJKFont,
     figure_chars,
     get_cjk_font,
     missing_glyphs,
     rc_params,
 )
-from ordos_geo.report_text import MAP_TEXT
+from ordos_geo.report.text import MAP_TEXT
 
 __all__ = [
     "ILLUSTRATIVE_STAMP",
@@ -52,7 +53,6 @@ log = logging.getLogger(__name__)
 # --------------------------------------------------------------------------- furniture
 
 Project = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
-Lang = Literal["zh", "en"]
 
 
 def _nice_length_km(width_km: float) -> float:

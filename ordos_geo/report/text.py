@@ -8,11 +8,9 @@ report are data values (place names, citations, document titles) and the bilingu
 
 from __future__ import annotations
 
-from typing import Literal
-
 __all__ = ["COLUMN_NAMES", "MAP_TEXT", "T", "tr"]
 
-Lang = Literal["zh", "en"]
+from ordos_geo.i18n import Lang
 
 T: dict[str, dict[str, str]] = {
     "report_title": {"zh": "鄂尔多斯市新能源选址与项目准入分析报告",
@@ -189,7 +187,7 @@ def tr(key: str, lang: Lang) -> str:
     return T[key][lang]
 
 
-#: Captions drawn on the static maps (``ordos_geo.maps.static``).
+#: Captions drawn on the static maps (``ordos_geo.report.figures``).
 MAP_TEXT: dict[str, dict[Lang, str]] = {
     "overview": {"zh": "鄂尔多斯市 基础图层与管控要素",
                  "en": "Ordos: base layers and control layers"},

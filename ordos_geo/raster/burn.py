@@ -1,6 +1,6 @@
-"""Low-level burning of shapely geometries into uint8 arrays (used by :mod:`ordos_geo.rasterize`).
+"""Low-level burning of shapely geometries into uint8 arrays (used by :mod:`ordos_geo.raster`).
 
-Private helpers: the public API lives in :mod:`ordos_geo.rasterize`.
+Private helpers: the public API lives in :mod:`ordos_geo.raster`.
 """
 
 from __future__ import annotations

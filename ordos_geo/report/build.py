@@ -9,7 +9,7 @@ section into a visible "not computed" note; columns are read defensively.
 
 The report is one document model (:class:`Section` / :class:`Table` / :class:`Run`)
 rendered twice, to self-contained HTML and to a multi-page PDF
-(:mod:`ordos_geo.report_render`), so both show the same numbers.
+(:mod:`ordos_geo.report.render`), so both show the same numbers.
 """
 
 from __future__ import annotations
@@ -20,14 +20,15 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 
 from ordos_geo.errors import OutputError
-from ordos_geo.maps import cartography as carto
-from ordos_geo.maps import static
-from ordos_geo.report_model import (
+from ordos_geo.i18n import Lang
+from ordos_geo.report import cartography as carto
+from ordos_geo.report import figures as static
+from ordos_geo.report.model import (
     Run,
     Section,
     Table,
@@ -38,7 +39,7 @@ from ordos_geo.report_model import (
     is_num,
     num_run,
 )
-from ordos_geo.report_text import tr
+from ordos_geo.report.text import tr
 
 __all__ = [
     "ReportData",
@@ -53,7 +54,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Lang = Literal["zh", "en"]
 FORMATS = ("html", "pdf", "png")
 #: Plan figures used only when a summary file does not carry them (鄂环发〔2023〕76号 二(六)1;
 #: installed capacity end-2025 from DATA.md §2).
@@ -474,7 +474,7 @@ def build_report(
     OutputError
         If an output exists and ``overwrite`` is false (nothing is written then).
     """
-    from ordos_geo import report_render
+    from ordos_geo.report import render as report_render
 
     if lang not in ("zh", "en"):
         raise OutputError(f"--lang: {lang!r} is not a report language; use zh or en")
@@ -531,12 +531,12 @@ def _write_maps(
     """Draw each map once with Agg; write ``<key>.png`` / ``<key>.pdf``; HTML copies.
 
     The Agg image at ``dpi`` is both the PNG file and, scaled to
-    :data:`~ordos_geo.report_render.HTML_DPI`, the picture embedded in the HTML. PNG
+    :data:`~ordos_geo.report.render.HTML_DPI`, the picture embedded in the HTML. PNG
     encoding runs in one worker thread (it does not touch matplotlib) while the main
     thread draws the next map and the PDFs. Returns the map files in order (paths or
     futures of paths) and the futures of the HTML PNG bytes per map key.
     """
-    from ordos_geo import report_render
+    from ordos_geo.report import render as report_render
 
     files: list[Path | Future[Path]] = []
     html_png: dict[str, Future[bytes]] = {}

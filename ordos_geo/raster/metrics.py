@@ -1,6 +1,6 @@
 """Fractional coverage and Euclidean distance rasters.
 
-Re-exported by :mod:`ordos_geo.rasterize`; import them from there.
+Re-exported by :mod:`ordos_geo.raster`; import them from there.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import numpy as np
 import shapely
 from affine import Affine
 
-from ordos_geo._burn import as_geometry_array, burn
 from ordos_geo.errors import OrdosGeoError
 from ordos_geo.grid import Grid
+from ordos_geo.raster.burn import as_geometry_array, burn
 
 __all__ = ["coverage_fraction", "distance_to"]
 

@@ -1,7 +1,6 @@
 """Checks, statistics and descriptions of catalog layers (``layers validate|list|show``).
 
-Split from :mod:`ordos_geo.catalog` by concern: the catalog maps ids to files; this
-module opens the files and reports on them. Problems are collected in a
+The registry (:mod:`ordos_geo.catalog.registry`) maps ids to files; this module opens the files and reports on them. Problems are collected in a
 :class:`ValidationReport`, never raised, so one bad layer does not hide the others.
 """
 
@@ -10,17 +9,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
 import pyproj
 
 from ordos_geo import crs as _crs
+from ordos_geo.catalog.spec import LayerSpec
 from ordos_geo.config import display_path
 from ordos_geo.crs import check_plausible, parse_crs
 from ordos_geo.errors import OrdosGeoError
 
-if TYPE_CHECKING:
-    from ordos_geo.catalog import Catalog, LayerSpec
+
+class VectorSource(Protocol):
+    """What the checks need from a catalog: cached vector reads by layer id."""
+
+    def vector(self, layer_id: str, crs: Any = ...) -> Any: ...
 
 __all__ = ["LayerCheck", "ValidationReport", "check_layer", "describe_layer", "layer_stats"]
 
@@ -111,7 +114,7 @@ def _raster_size(info: dict[str, Any]) -> tuple[int, int, int]:
     return width, height, int(info.get("count") or 1)
 
 
-def _check_vector(cat: Catalog, spec: LayerSpec) -> LayerCheck:
+def _check_vector(cat: VectorSource, spec: LayerSpec) -> LayerCheck:
     try:
         gdf = cat.vector(spec.id, crs="EPSG:4326")
     except Exception as exc:  # collected, not raised: the report lists every layer
@@ -176,7 +179,7 @@ def _one_line(exc: BaseException) -> str:
     return text if isinstance(exc, OrdosGeoError) else f"{type(exc).__name__}: {text}"
 
 
-def check_layer(cat: Catalog, spec: LayerSpec) -> LayerCheck:
+def check_layer(cat: VectorSource, spec: LayerSpec) -> LayerCheck:
     """Check one layer: opens, CRS plausible, geometries valid, extent overlaps Ordos."""
     check = _check_vector(cat, spec) if spec.kind == "vector" else _check_raster(spec)
     log.info("layer '%s': %s", spec.id, check.line())
@@ -196,7 +199,7 @@ def _dissolved_area_m2(geoms: Any) -> float:
         return float(shapely.union_all(shapely.make_valid(geoms), grid_size=0.01).area)
 
 
-def layer_stats(cat: Catalog, spec: LayerSpec, *, area: bool = False) -> dict[str, Any]:
+def layer_stats(cat: VectorSource, spec: LayerSpec, *, area: bool = False) -> dict[str, Any]:
     """Cheap statistics for listings: features (vector), size (raster), area_km2 (polygons).
 
     ``area_km2`` is the dissolved polygon area (overlaps counted once) in
@@ -224,7 +227,7 @@ def layer_stats(cat: Catalog, spec: LayerSpec, *, area: bool = False) -> dict[st
     return out
 
 
-def describe_layer(cat: Catalog, spec: LayerSpec) -> dict[str, Any]:
+def describe_layer(cat: VectorSource, spec: LayerSpec) -> dict[str, Any]:
     """Metadata plus what the file holds, for ``layers show``.
 
     Returns the catalog fields, ``catalog_file``, ``bounds_lonlat`` (degrees) and, for

@@ -19,7 +19,7 @@ import io
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import matplotlib as mpl
 from matplotlib.backends.backend_pdf import PdfPages
@@ -27,19 +27,19 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
+from ordos_geo.i18n import Lang
 from ordos_geo.io.atomic import atomic_path, write_text_atomic
-from ordos_geo.maps import cartography as carto
-from ordos_geo.report_text import tr
+from ordos_geo.report import cartography as carto
+from ordos_geo.report.text import tr
 
 if TYPE_CHECKING:
-    from ordos_geo.maps.static import MapFigure
-    from ordos_geo.report_model import Run, Section, Table
+    from ordos_geo.report.figures import MapFigure
+    from ordos_geo.report.model import Run, Section, Table
 
 __all__ = ["Document", "render_html", "write_html", "write_pdf"]
 
 log = logging.getLogger(__name__)
 
-Lang = Literal["zh", "en"]
 HTML_DPI = 150
 
 
