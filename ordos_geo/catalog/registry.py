@@ -138,6 +138,23 @@ def _repair_after_reprojection(gdf: Any, layer_id: str) -> Any:
     return gdf
 
 
+def _map_fields(gdf: Any, spec: LayerSpec, origin: Path | None) -> Any:
+    """Rename the file's fields to the names the rules read (``fields`` of the spec)."""
+    if not spec.fields:
+        return gdf
+    missing = [src for src in spec.fields.values() if src not in gdf.columns]
+    if missing:
+        cols = ", ".join(str(c) for c in gdf.columns if c != gdf.geometry.name)
+        where = display_path(origin) if origin is not None else display_path(spec.path)
+        raise ConfigError(
+            f"{where}: layer '{spec.id}': fields maps to {missing[0]!r}, which "
+            f"{display_path(spec.path)} does not have (fields: {cols}); fix the fields mapping"
+        )
+    out = gdf.rename(columns={src: dst for dst, src in spec.fields.items()})
+    out.attrs.update(gdf.attrs)
+    return out
+
+
 class Catalog:
     """Layer ids → :class:`LayerSpec`, with cached reading through :mod:`ordos_geo.io`.
 
@@ -288,9 +305,9 @@ class Catalog:
             native_key = (layer_id, "native")
             if native_key not in self._vector_cache:
                 log.debug("reading layer '%s' from %s", layer_id, spec.path)
-                self._vector_cache[native_key] = read_vector(
+                self._vector_cache[native_key] = _map_fields(read_vector(
                     spec.path, layer=spec.layer, crs=spec.crs, encoding=spec.encoding
-                )
+                ), spec, self._origins.get(layer_id))
             native = self._vector_cache[native_key]
             if crs is not None:
                 out = _repair_after_reprojection(native.to_crs(crs), layer_id)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import codecs
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import Field, field_validator
 
@@ -23,11 +23,17 @@ from ordos_geo import crs as _crs
 from ordos_geo.config import StrictModel
 from ordos_geo.crs import parse_crs
 
-__all__ = ["PROVENANCES", "ROLES", "CatalogFile", "LayerSpec", "Provenance", "Role"]
+__all__ = ["PROVENANCES", "RESOURCE_ROLES", "ROLES", "CatalogFile", "LayerSpec", "Provenance", "Role"]
 
-Role = Literal["zoning", "exclusion", "preference", "factor", "context"]
+Role = Literal[
+    "zoning", "exclusion", "preference", "factor", "context", "grid",
+    "ghi", "pvout", "wind_speed_100m", "weibull_a", "weibull_k", "dem",
+]
 Provenance = Literal["official", "derived", "illustrative", "user"]
-ROLES: tuple[str, ...] = ("zoning", "exclusion", "preference", "factor", "context")
+ROLES: tuple[str, ...] = get_args(Role)
+#: Roles of resource rasters that siting uses instead of its documented assumptions.
+RESOURCE_ROLES: tuple[str, ...] = ("ghi", "pvout", "wind_speed_100m", "weibull_a", "weibull_k",
+                                   "dem")
 PROVENANCES: tuple[str, ...] = ("official", "derived", "illustrative", "user")
 
 
@@ -57,7 +63,9 @@ class LayerSpec(StrictModel):
     roles: list[Role] = Field(
         min_length=1,
         description="How analyses may use the layer: zoning, exclusion, preference, "
-        "factor, context.",
+        "factor, context; grid (substations and lines for the connection distance); "
+        "resource rasters ghi, pvout, wind_speed_100m, weibull_a, weibull_k, dem (siting "
+        "uses them instead of its assumptions).",
     )
     provenance: Provenance = Field(
         description="official, derived (computed from real data), illustrative "
@@ -72,6 +80,11 @@ class LayerSpec(StrictModel):
         description="Attribute encoding of a shapefile without .cpg (e.g. GBK).",
     )
     units: str | None = Field(default=None, description="Units of raster values (e.g. m).")
+    fields: dict[str, str] | None = Field(
+        default=None,
+        description="Field mapping {name the rules read: name in this file}, e.g. "
+        "{park_kind: 园区类型}; applied when the layer is read.",
+    )
     categories: dict[int | str, str] | None = Field(
         default=None, description="Class code → label for categorical rasters or fields."
     )
