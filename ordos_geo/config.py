@@ -17,7 +17,7 @@ import logging
 import os
 import types
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, Union
 
@@ -509,7 +509,7 @@ def where_mask(
     where: Mapping[str, Any] | None,
     *,
     layer: str,
-    loc: str,
+    loc: str | Callable[[str], str],
     fix: str = "fix the field name in where",
     error: type[Exception] = ConfigError,
     hidden: Sequence[str] = ("geometry", "_layer"),
@@ -527,7 +527,8 @@ def where_mask(
     where
         ``{field: value | [values]}``; ``None`` or empty keeps every row.
     layer, loc
-        Layer id and config location named in the error message.
+        Layer id and config location named in the error message (``loc`` may be a
+        function of the missing field, e.g. ``lambda f: f"cfg.yaml:3: where.{f}"``).
     fix, error, hidden
         Fix advice and error class of the missing-field error; columns not listed.
 
@@ -552,8 +553,9 @@ def where_mask(
     for fld, val in (where or {}).items():
         if fld not in df.columns:
             cols = ", ".join(str(c) for c in df.columns if c not in hidden)
+            at = loc(fld) if callable(loc) else loc
             raise error(
-                f"{loc}: layer '{layer}' has no field '{fld}' (fields: {cols}); {fix}"
+                f"{at}: layer '{layer}' has no field '{fld}' (fields: {cols}); {fix}"
             )
         wanted = val if isinstance(val, list) else [val]
         col = df[fld].to_numpy(dtype=object)
@@ -564,7 +566,8 @@ def where_mask(
     return keep
 
 
-def filter_where(df: Any, where: Mapping[str, Any] | None, *, layer: str, loc: str,
+def filter_where(df: Any, where: Mapping[str, Any] | None, *, layer: str,
+                 loc: str | Callable[[str], str],
                  fix: str = "fix the field name in where") -> Any:
     """Rows of ``df`` matching ``where`` (see :func:`where_mask`)."""
     if not where:

@@ -204,7 +204,8 @@ def plan_exclusions(
                                   "codes/ranges are for raster layers (use where)")
             gdf = read_vector_layer(s.layer, catalog, grid.crs, base_dir=base_dir,
                                     where=loc(i, "layer"), file_layer=s.file_layer)
-            gdf = filter_where(gdf, s.where, layer=s.layer, loc=loc(i, "where"))
+            at = loc(i, "where")
+            gdf = filter_where(gdf, s.where, layer=s.layer, loc=lambda f, at=at: f"{at}.{f}")
             if len(gdf) == 0:
                 log.warning("exclusion %d (%s): no features in layer '%s' after where; "
                             "nothing excluded", code, s.reason, s.layer)

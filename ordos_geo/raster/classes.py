@@ -245,7 +245,10 @@ def _read_class_window(
                 log.warning("%s: raster does not overlap the grid; nothing excluded", path)
                 return None
             data = src.read(band, window=win, masked=True)
-            src_transform = src.window_transform(win)
+            # the window's transform without rasterio's Affine ``*`` (deprecated there)
+            t, c, r = src.transform, float(win.col_off), float(win.row_off)
+            src_transform = type(t)(t.a, t.b, t.c + t.a * c + t.b * r,
+                                    t.d, t.e, t.f + t.d * c + t.e * r)
     except RasterioError as exc:
         raise LayerIOError(f"{path}: cannot read raster ({exc}); check the file") from exc
     cls = raster_class_mask(data, codes=codes, ranges=ranges).view(np.uint8)

@@ -59,7 +59,7 @@ def filter_where(gdf: Any, where: Mapping[str, Any] | None, *, what: str) -> Any
 
     Typed comparison of :func:`ordos_geo.config.where_mask`.
     """
-    return _filter_where(gdf, where, layer=what.rsplit(".", 1)[-1], loc=f"{what}.where")
+    return _filter_where(gdf, where, layer=what, loc=lambda f: f"{what}.where.{f}")
 
 
 @dataclass
