@@ -488,20 +488,28 @@ def _as_number(x: Any) -> float | None:
     return None if v != v else v
 
 
+def _is_bool(x: Any) -> bool:
+    return isinstance(x, bool) or type(x).__name__ == "bool_"
+
+
 def _matches(x: Any, wanted: Scalar) -> bool:
-    if isinstance(wanted, bool):
-        return _as_bool(x) is wanted
-    if isinstance(wanted, int | float):
+    """One field value ``x`` against one ``where`` value (typed, see :func:`where_mask`)."""
+    if _is_bool(wanted):
+        return _as_bool(x) is bool(wanted)
+    num = _as_number(wanted)
+    if num is not None:
         v = _as_number(x)
-        return v is not None and v == float(wanted)
+        if v is not None:
+            return v == num
+        # 1/0 against a boolean field (True/False, 是/否, yes/no)
+        return num in (0.0, 1.0) and _as_bool(x) is (num == 1.0)
     w = str(wanted).strip()
-    n = _as_number(w)
-    if n is not None and _as_number(x) == n:
-        return True
     b = _as_bool(w)
-    if b is not None and (isinstance(x, bool) or type(x).__name__ == "bool_"):
-        return bool(x) is b
-    return x is not None and not (isinstance(x, float) and x != x) and str(x).strip() == w
+    if b is not None:  # true/false/yes/no/是/否
+        return _as_bool(x) is b
+    if x is None or (isinstance(x, float) and x != x):
+        return False
+    return str(x).strip() == w
 
 
 def where_mask(
