@@ -424,7 +424,7 @@ def compute_eligibility(
 
         run = run_memory(plan)
     else:
-        from ordos_geo.exclusions import run_blockwise
+        from ordos_geo.exclusions.blockwise import run_blockwise
 
         run = run_blockwise(plan, scheduler=scheduler, n_workers=n_workers, chunk=chunk,
                             mask_path=mask_path, reasons_path=reasons_path,

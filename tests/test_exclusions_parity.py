@@ -131,3 +131,45 @@ def test_user_layer_where_identical_in_every_engine(user_catalog: Path, tmp_path
     np.testing.assert_array_equal(siting == 2, second)
     third = rasterize_mask(zones.iloc[[2]], grid) & region
     assert third.sum() > 0 and not np.isin(siting[third & ~first & ~second], [1, 2]).any()
+
+
+def test_file_layers_fraction_and_raster_buffer_identical_in_both_backends(
+        user_catalog: Path, tmp_path: Path) -> None:
+    """File path + layer inside a multi-layer GeoPackage, all_touched, fraction, raster buffer."""
+    from shapely.geometry import LineString
+
+    cat = Catalog.load(None)
+    zones = gpd.read_file(tmp_path / "user.gpkg", layer="zones")
+    x0, y0, x1, y1 = zones.total_bounds
+    roads = gpd.GeoDataFrame({"kind": ["a", "b"]}, crs="EPSG:4326", geometry=[
+        LineString([(x0, y0), (x1, y1)]), LineString([(x0, y1), (x1, y0)])])
+    roads.to_file(tmp_path / "user.gpkg", layer="roads", driver="GPKG")
+    cfg_path = tmp_path / "elig.yaml"
+    cfg_path.write_text(
+        "region: {layer: city}\nres_m: 1000\nexclusions:\n"
+        "  - {layer: user.gpkg, file_layer: roads, where: {kind: a}, mode: all_touched, "
+        "reason: road a cells}\n"
+        "  - {layer: user.gpkg, file_layer: zones, mode: fraction, min_fraction: 0.3, "
+        "reason: zones ≥ 30 %}\n"
+        "  - {layer: landcover, codes: [13], buffer_m: 2500, reason: urban + 2.5 km}\n",
+        encoding="utf-8")
+    from ordos_geo.eligibility import load_eligibility_config
+
+    cfg = load_eligibility_config(cfg_path)
+    mem = compute_eligibility(cfg, catalog=cat)
+    dk = compute_eligibility(cfg, catalog=cat, engine="dask", chunk=(23, 31),
+                             reasons_path=tmp_path / "r.tif")
+    with rasterio.open(tmp_path / "r.tif") as ds:
+        np.testing.assert_array_equal(ds.read(1), mem.reasons)
+    assert mem.reasons is not None
+    assert all((mem.reasons == c).any() for c in (1, 2, 3))
+    # fraction ≥ 30 % takes more cells than the centre rule of the same zones
+    centre = rasterize_mask(zones.to_crs(mem.grid.crs), mem.grid)
+    assert int((mem.reasons == 2).sum()) + int(((mem.reasons == 1) & centre).sum()) \
+        > int((centre & (mem.reasons != 255)).sum())
+    # the buffered raster class removes more than the class pixels alone
+    plain = compute_eligibility(cfg.model_copy(update={"exclusions": [
+        cfg.exclusions[2].model_copy(update={"buffer_m": 0.0})]}), catalog=cat)
+    assert dk.exclusions[2].removed_km2 > 0 and plain.exclusions[0].removed_km2 > 0
+    assert plain.eligible_km2 > compute_eligibility(cfg.model_copy(update={
+        "exclusions": [cfg.exclusions[2]]}), catalog=cat).eligible_km2

@@ -135,6 +135,11 @@ def read_vector_layer(value: str, catalog: Any, crs: Any, *, base_dir: Path | No
     return gdf.to_crs(crs)
 
 
+def _field_loc(at: str) -> Callable[[str], str]:
+    """Location of a missing ``where`` field: ``"<at>.<field>"``."""
+    return lambda f: f"{at}.{f}"
+
+
 def _declared_crs(value: Any, where: str) -> Any:
     if value is None:
         return None
@@ -204,8 +209,7 @@ def plan_exclusions(
                                   "codes/ranges are for raster layers (use where)")
             gdf = read_vector_layer(s.layer, catalog, grid.crs, base_dir=base_dir,
                                     where=loc(i, "layer"), file_layer=s.file_layer)
-            at = loc(i, "where")
-            gdf = filter_where(gdf, s.where, layer=s.layer, loc=lambda f, at=at: f"{at}.{f}")
+            gdf = filter_where(gdf, s.where, layer=s.layer, loc=_field_loc(loc(i, "where")))
             if len(gdf) == 0:
                 log.warning("exclusion %d (%s): no features in layer '%s' after where; "
                             "nothing excluded", code, s.reason, s.layer)
