@@ -20,7 +20,7 @@ from shapely.geometry import box
 
 from ordos_geo.catalog import Catalog
 from ordos_geo.eligibility import EligibilityConfig, compute_eligibility
-from ordos_geo.exclusions import plan_exclusions, run_blockwise, run_memory
+from ordos_geo.exclusions import iter_reason_windows, plan_exclusions, run_blockwise, run_memory
 from ordos_geo.grid import Grid
 from ordos_geo.raster import rasterize_mask
 from ordos_geo.resources import analysis_path
@@ -73,6 +73,11 @@ def test_default_layers_identical_in_every_engine(kind: str, tmp_path: Path) -> 
     with rasterio.open(tmp_path / "b.tif") as ds:
         np.testing.assert_array_equal(ds.read(1), siting)
     np.testing.assert_array_equal(run_memory(plan).reasons, siting)
+    assembled = np.zeros_like(siting)
+    for win, block in iter_reason_windows(plan, chunk=(31, 17), n_workers=2):
+        assembled[win.row_off:win.row_off + win.height,
+                  win.col_off:win.col_off + win.width] = block
+    np.testing.assert_array_equal(assembled, siting)
     if kind == "pv":  # no tip-height buffers: the same list runs as an eligibility config
         mem, blockwise, egrid = _eligibility(cat, cfg.exclusions, cfg.grid.crs, tmp_path)
         assert egrid == grid

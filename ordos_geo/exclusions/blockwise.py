@@ -26,6 +26,7 @@ a :class:`distributed.Client`.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import time
@@ -274,7 +275,7 @@ def _prepare(plan: ExclusionPlan, chunk: int | tuple[int, int]) -> tuple[
     geoms = [e.geoms for e in plan.exclusions] + [plan.region]
     index = [assign_to_chunks(g, plan.grid, windows) for g in geoms]
     empty = np.empty(0, dtype=object)
-    light = [PlannedExclusion(**{**e.__dict__, "geoms": empty}) for e in plan.exclusions]
+    light = [dataclasses.replace(e, geoms=empty) for e in plan.exclusions]
     return rc, windows, geoms, index, light
 
 
