@@ -17,7 +17,7 @@ import logging
 import os
 import types
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, Union
 
@@ -27,18 +27,27 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from ordos_geo.errors import ConfigError
 
 __all__ = [
+    "Scalar",
     "StrictModel",
+    "WhereSpec",
     "display_path",
+    "filter_where",
     "format_loc",
     "load_yaml",
     "locate_line",
     "validate",
+    "where_mask",
     "yaml_line_index",
 ]
 
 log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
+
+#: A scalar of a ``where`` filter value.
+Scalar = str | int | float | bool
+#: ``where:`` of a config: ``{field: value | [values]}`` (all fields must match).
+WhereSpec = dict[str, Scalar | list[Scalar]]
 
 #: A location inside a YAML document: keys (str) and sequence indices (int).
 Loc = tuple[str | int, ...]
@@ -449,3 +458,126 @@ def validate(
         if len(errors) > 1:
             text += f" (and {len(errors) - 1} more)"
         raise ConfigError(text) from exc
+
+
+# --------------------------------------------------------------------------------------
+# the one ``where`` filter (eligibility, siting, zoning)
+# --------------------------------------------------------------------------------------
+_TRUE = frozenset({"true", "1", "yes", "是", "1.0"})
+_FALSE = frozenset({"false", "0", "no", "否", "0.0"})
+
+
+def _as_bool(x: Any) -> bool | None:
+    """``True``/``False`` for true/false/1/0/yes/no/是/否 (any type), else ``None``."""
+    if x is None or (isinstance(x, float) and x != x):
+        return None
+    if isinstance(x, bool) or type(x).__name__ == "bool_":
+        return bool(x)
+    t = str(x).strip().lower()
+    return True if t in _TRUE else False if t in _FALSE else None
+
+
+def _as_number(x: Any) -> float | None:
+    """The number ``x`` holds (``"150602"`` → 150602.0); ``None`` for text or NaN."""
+    if x is None or isinstance(x, bool) or type(x).__name__ == "bool_":
+        return None
+    try:
+        v = float(str(x).strip()) if isinstance(x, str) else float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if v != v else v
+
+
+def _is_bool(x: Any) -> bool:
+    return isinstance(x, bool) or type(x).__name__ == "bool_"
+
+
+def _matches(x: Any, wanted: Scalar) -> bool:
+    """One field value ``x`` against one ``where`` value (typed, see :func:`where_mask`)."""
+    if _is_bool(wanted):
+        return _as_bool(x) is bool(wanted)
+    num = _as_number(wanted)
+    if num is not None:
+        v = _as_number(x)
+        if v is not None:
+            return v == num
+        # 1/0 against a boolean field (True/False, 是/否, yes/no)
+        return num in (0.0, 1.0) and _as_bool(x) is (num == 1.0)
+    w = str(wanted).strip()
+    b = _as_bool(w)
+    if b is not None:  # true/false/yes/no/是/否
+        return _as_bool(x) is b
+    if x is None or (isinstance(x, float) and x != x):
+        return False
+    return str(x).strip() == w
+
+
+def where_mask(
+    df: Any,
+    where: Mapping[str, Any] | None,
+    *,
+    layer: str,
+    loc: str | Callable[[str], str],
+    fix: str = "fix the field name in where",
+    error: type[Exception] = ConfigError,
+    hidden: Sequence[str] = ("geometry", "_layer"),
+) -> Any:
+    """Boolean array: rows of ``df`` matching ``where`` (every field; a list = any of).
+
+    Typed comparison, whatever the storage type of the field: numbers compare
+    numerically (``"150602"`` equals ``150602.0``), booleans accept
+    true/false/1/0/yes/no/是/否, strings compare trimmed.
+
+    Parameters
+    ----------
+    df
+        A (Geo)DataFrame.
+    where
+        ``{field: value | [values]}``; ``None`` or empty keeps every row.
+    layer, loc
+        Layer id and config location named in the error message (``loc`` may be a
+        function of the missing field, e.g. ``lambda f: f"cfg.yaml:3: where.{f}"``).
+    fix, error, hidden
+        Fix advice and error class of the missing-field error; columns not listed.
+
+    Raises
+    ------
+    ConfigError
+        (or ``error``) one line naming ``loc``, the layer, the field, the fields that
+        exist and the fix, when a field is missing.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"adcode": [150602.0, 150603.0], "mengxi": [1, 0]})
+    >>> where_mask(df, {"adcode": "150602"}, layer="banners", loc="cfg").tolist()
+    [True, False]
+    >>> where_mask(df, {"mengxi": True}, layer="banners", loc="cfg").tolist()
+    [True, False]
+    """
+    import numpy as np
+
+    keep = np.ones(len(df), dtype=bool)
+    for fld, val in (where or {}).items():
+        if fld not in df.columns:
+            cols = ", ".join(str(c) for c in df.columns if c not in hidden)
+            at = loc(fld) if callable(loc) else loc
+            raise error(
+                f"{at}: layer '{layer}' has no field '{fld}' (fields: {cols}); {fix}"
+            )
+        wanted = val if isinstance(val, list) else [val]
+        col = df[fld].to_numpy(dtype=object)
+        hit = np.zeros(len(df), dtype=bool)
+        for w in wanted:
+            hit |= np.fromiter((_matches(x, w) for x in col), dtype=bool, count=len(col))
+        keep &= hit
+    return keep
+
+
+def filter_where(df: Any, where: Mapping[str, Any] | None, *, layer: str,
+                 loc: str | Callable[[str], str],
+                 fix: str = "fix the field name in where") -> Any:
+    """Rows of ``df`` matching ``where`` (see :func:`where_mask`)."""
+    if not where:
+        return df
+    return df[where_mask(df, where, layer=layer, loc=loc, fix=fix)]

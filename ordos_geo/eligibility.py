@@ -1,11 +1,11 @@
-"""Land eligibility: region minus raster-class and buffered vector exclusions.
+"""Land eligibility: region minus exclusions, a thin layer over :mod:`ordos_geo.exclusions`.
 
-The library function behind ``ordos-geo eligibility``. A YAML config names a region
-layer, raster exclusions (class codes or value ranges) and vector exclusions (with an
-optional Euclidean buffer); each is rasterised once onto one working grid (cell
-centre rule, see :mod:`ordos_geo.raster`) into a ``uint8`` reason raster.
+The library function behind ``ordos-geo eligibility``: config → engine → one
+:class:`EligibilityResult`. A YAML config names a region layer and the exclusions;
+every exclusion goes through the one exclusion engine (same spec, plan and burn as
+siting), in memory or blockwise on dask.
 
-Example config (``analyses/eligibility_example.yaml``)::
+Example config (``ordos_geo/data/analyses/eligibility_example.yaml``)::
 
     region: {layer: city}
     res_m: 100
@@ -14,7 +14,10 @@ Example config (``analyses/eligibility_example.yaml``)::
     vector_exclusions:
       - {layer: red_lines, reason: ecological protection red line}
       - {layer: urban_cores, buffer_m: 500, reason: urban core + 500 m}
+    exclusions:   # the engine's spec (ordos_geo.exclusions.ExclusionSpec), any layer kind
+      - {layer: my.gpkg, file_layer: roads, where: {class: 1}, mode: all_touched, reason: roads}
 
+Codes run over ``raster_exclusions``, then ``vector_exclusions``, then ``exclusions``.
 A ``layer`` is a catalog id or a file path (relative to the config file).
 """
 
@@ -29,22 +32,30 @@ from typing import Any, Literal
 
 import numpy as np
 import pyproj
-import shapely
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from ordos_geo import raster as rz
-from ordos_geo.config import StrictModel, display_path, load_yaml, locate_line, validate
+from ordos_geo.config import (
+    Scalar,
+    StrictModel,
+    display_path,
+    filter_where,
+    format_loc,
+    load_yaml,
+    locate_line,
+    validate,
+)
 from ordos_geo.config import yaml_line_index as _yaml_line_index
 from ordos_geo.crs import WORK_CRS_PROJ4
-from ordos_geo.errors import ConfigError, LayerIOError
+from ordos_geo.errors import ConfigError
+from ordos_geo.exclusions import ExclusionPlan, ExclusionRun, ExclusionSpec
+from ordos_geo.exclusions.plan import read_vector_layer, resolve_layer
 from ordos_geo.grid import Grid
 
 __all__ = [
     "EligibilityConfig",
-    "EligibilityPlan",
     "EligibilityResult",
     "ExclusionStat",
-    "PlannedExclusion",
     "RasterExclusion",
     "RegionSpec",
     "VectorExclusion",
@@ -55,7 +66,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Scalar = str | int | float | bool
 WhereValue = Scalar | list[Scalar]
 
 
@@ -118,6 +128,10 @@ class EligibilityConfig(StrictModel):
     vector_exclusions: list[VectorExclusion] = Field(
         default_factory=list, description="Vector exclusions (codes after the raster ones)."
     )
+    exclusions: list[ExclusionSpec] = Field(
+        default_factory=list,
+        description="Exclusions in the engine's schema (codes after the vector ones).",
+    )
     _source: Path | None = PrivateAttr(default=None)
 
     @field_validator("crs")
@@ -133,7 +147,8 @@ class EligibilityConfig(StrictModel):
 
     @model_validator(mode="after")
     def _not_too_many(self) -> EligibilityConfig:
-        if len(self.raster_exclusions) + len(self.vector_exclusions) > 254:
+        if len(self.raster_exclusions) + len(self.vector_exclusions) + len(
+                self.exclusions) > 254:
             raise ValueError("at most 254 exclusions (reason codes 1..254)")
         return self
 
@@ -177,7 +192,7 @@ class EligibilityResult:
     ----------
     reasons
         ``uint8`` of ``grid.shape``: 0 eligible, k removed by the k-th exclusion,
-        255 outside the region.
+        255 outside the region; ``None`` with the dask engine (see ``files``).
     grid
         The working grid.
     eligible_km2, total_km2
@@ -187,16 +202,27 @@ class EligibilityResult:
     exclusions
         One :class:`ExclusionStat` per exclusion, in code order.
     timings
-        Wall seconds per step (``region``, ``exclusion:<code>``, ``count``).
+        Wall seconds per step (``plan``, ``burn`` or ``chunks``).
+    engine, n_chunks, chunk_shape
+        ``memory``, ``dask-threads`` or ``dask-distributed``; how the grid was split.
+    files
+        GeoTIFFs written by the dask engine (``mask``, ``reasons``).
+    counts
+        ``int64[256]`` cells per reason code.
     """
 
-    reasons: np.ndarray
+    reasons: np.ndarray | None
     grid: Grid
     eligible_km2: float
     total_km2: float
     seconds: float
     exclusions: list[ExclusionStat] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    engine: str = "memory"
+    n_chunks: int = 1
+    chunk_shape: tuple[int, int] = (0, 0)
+    files: dict[str, str] = field(default_factory=dict)
+    counts: np.ndarray | None = None
 
     @property
     def codes(self) -> dict[int, str]:
@@ -208,6 +234,8 @@ class EligibilityResult:
 
     def eligibility_mask(self) -> np.ndarray:
         """``uint8`` mask for files: 1 eligible, 0 excluded, 255 outside the region."""
+        if self.reasons is None:
+            raise ValueError("eligibility_mask: the dask engine keeps no reasons in memory")
         lut = np.zeros(256, dtype=np.uint8)
         lut[rz.ELIGIBLE] = 1
         lut[rz.OUTSIDE] = 255
@@ -226,6 +254,10 @@ class EligibilityResult:
             "grid_shape": list(self.grid.shape),
             "cells": self.grid.size,
             "seconds": round(self.seconds, 3),
+            "engine": self.engine,
+            "chunks": self.n_chunks,
+            "chunk_shape": list(self.chunk_shape),
+            **({"files": dict(self.files)} if self.files else {}),
             "exclusions": [
                 {
                     "code": e.code,
@@ -241,7 +273,7 @@ class EligibilityResult:
 
 
 # --------------------------------------------------------------------------------------
-# layer resolution
+# config → engine
 # --------------------------------------------------------------------------------------
 class _Where:
     """Locates keys of the config file for error messages."""
@@ -257,120 +289,97 @@ class _Where:
             if self._index is None:
                 self._index = _yaml_line_index(self.path)
             line = locate_line(self._index, loc)
-        from ordos_geo.config import format_loc
-
         where = f"{self.shown}:{line}" if line else self.shown
         return f"{where}: {format_loc(loc)}"
 
+    @property
+    def base_dir(self) -> Path | None:
+        return self.path.parent if self.path is not None else None
 
-def _resolve(
-    value: str, kind: str, catalog: Any, where: _Where, loc: tuple[str | int, ...]
-) -> tuple[str, Any]:
-    """Return ``("catalog", id)`` or ``("file", Path)`` for a layer value."""
-    if catalog is not None and value in catalog:
-        spec = catalog[value]
-        if spec.kind != kind:
-            raise ConfigError(
-                f"{where.key(*loc)}: layer '{value}' is a {spec.kind} layer, not {kind}; "
-                f"use a {kind} layer"
-            )
-        return "catalog", value
-    base = where.path.parent if where.path is not None else Path.cwd()
-    p = Path(value).expanduser()
-    p = p if p.is_absolute() else base / p
-    if p.exists():
-        return "file", p
-    looks_like_path = "/" in value or "\\" in value or Path(value).suffix != ""
-    if looks_like_path:
-        raise ConfigError(
-            f"{where.key(*loc)}: file not found ({display_path(p)}); paths are relative to "
-            "the config file"
-        )
-    ids = ", ".join(catalog.ids) if catalog is not None else "no catalog loaded"
-    raise ConfigError(
-        f"{where.key(*loc)}: unknown layer id '{value}' (available: {ids}); use a catalog "
-        "id or a file path, or add the layer with --catalog"
-    )
+
+def _specs(cfg: EligibilityConfig) -> list[tuple[ExclusionSpec, tuple[str, int], str | None]]:
+    """Every exclusion as an engine spec, with its config location and required kind."""
+    out: list[tuple[ExclusionSpec, tuple[str, int], str | None]] = []
+    for i, rx in enumerate(cfg.raster_exclusions):
+        out.append((ExclusionSpec(layer=rx.layer, reason=rx.reason, codes=rx.codes,
+                                  ranges=rx.ranges, band=rx.band),
+                    ("raster_exclusions", i), "raster"))
+    for i, vx in enumerate(cfg.vector_exclusions):
+        out.append((ExclusionSpec(layer=vx.layer, reason=vx.reason, buffer_m=vx.buffer_m,
+                                  where=vx.where, mode=vx.mode),
+                    ("vector_exclusions", i), "vector"))
+    out += [(ex, ("exclusions", i), None) for i, ex in enumerate(cfg.exclusions)]
+    return out
 
 
 def input_paths(cfg: EligibilityConfig, *, catalog: Any) -> list[Path]:
-    """Every file the config reads (region, raster and vector exclusions).
+    """Every file the config reads (region and exclusions).
 
     The CLI registers them with :func:`ordos_geo.io.atomic.register_inputs` so that an
     output (``--save-mask``) can never overwrite one of them.
     """
     where = _Where(cfg)
-    layers: list[tuple[str, str, tuple[str | int, ...]]] = [
+    layers: list[tuple[str, str | None, tuple[str | int, ...]]] = [
         (cfg.region.layer, "vector", ("region", "layer"))]
-    layers += [(rx.layer, "raster", ("raster_exclusions", i, "layer"))
-               for i, rx in enumerate(cfg.raster_exclusions)]
-    layers += [(vx.layer, "vector", ("vector_exclusions", i, "layer"))
-               for i, vx in enumerate(cfg.vector_exclusions)]
+    layers += [(s.layer, kind, (*loc, "layer")) for s, loc, kind in _specs(cfg)]
     out: list[Path] = []
     for value, kind, loc in layers:
-        src, ref = _resolve(value, kind, catalog, where, loc)
+        src, ref = resolve_layer(value, kind, catalog, base_dir=where.base_dir,
+                                 where=where.key(*loc))
         out.append(Path(catalog[ref].path) if src == "catalog" else Path(ref))
     return out
 
 
-def _read_vector(
-    value: str, catalog: Any, grid_crs: pyproj.CRS, where: _Where, loc: tuple[str | int, ...]
-) -> Any:
-    src, ref = _resolve(value, "vector", catalog, where, loc)
-    if src == "catalog":
-        return catalog.vector(ref, crs=grid_crs)
-    from ordos_geo.io.vector import read_vector
+def prepare_eligibility(
+    cfg: EligibilityConfig,
+    *,
+    catalog: Any,
+    res_m: float | None = None,
+    crs: Any = None,
+) -> ExclusionPlan:
+    """Read the region, build the grid and plan every exclusion (nothing burnt yet).
 
-    gdf = read_vector(ref)
-    if gdf.crs is None:
-        raise LayerIOError(
-            f"{display_path(ref)}: vector file has no CRS; add a .prj or register it in a "
-            "--catalog with crs:"
-        )
-    return gdf.to_crs(grid_crs)
+    Raises
+    ------
+    ConfigError
+        Unknown layer id, wrong layer kind, missing field in ``where``, empty region.
+    """
+    where = _Where(cfg)
+    grid_crs, res = _grid_params(cfg, where, res_m, crs)
+    specs = _specs(cfg)
+    # resolve every layer first so a typo fails before any heavy work
+    resolve_layer(cfg.region.layer, "vector", catalog, base_dir=where.base_dir,
+                  where=where.key("region", "layer"))
+    for s, loc, kind in specs:
+        resolve_layer(s.layer, kind, catalog, base_dir=where.base_dir,
+                      where=where.key(*loc, "layer"))
+    grid, region = _region(cfg, catalog, grid_crs, res, where)
+    for s, loc, kind in specs:
+        if kind == "raster" or (kind is None and (s.codes or s.ranges)):
+            _warn_if_no_valid_pixels(s, catalog, where, loc)
+    from ordos_geo.exclusions import plan_exclusions
 
-
-def _filter(gdf: Any, where_cfg: dict[str, Any] | None, where: _Where,
-            loc: tuple[str | int, ...], layer: str) -> Any:
-    if not where_cfg:
-        return gdf
-    keep = np.ones(len(gdf), dtype=bool)
-    for fld, val in where_cfg.items():
-        if fld not in gdf.columns:
-            cols = ", ".join(str(c) for c in gdf.columns if c != gdf.geometry.name)
-            raise ConfigError(
-                f"{where.key(*loc, 'where', fld)}: layer '{layer}' has no field '{fld}' "
-                f"(fields: {cols}); fix the field name"
-            )
-        vals = val if isinstance(val, list) else [val]
-        # YAML `adcode: 150602` must match a text field "150602" (and 150602.0)
-        wanted = {_norm(v) for v in vals}
-        keep &= gdf[fld].map(_norm).isin(wanted).to_numpy()
-    return gdf[keep]
+    return plan_exclusions([s for s, _, _ in specs], grid, catalog=catalog, region=region,
+                           base_dir=where.base_dir,
+                           locate=lambda i, key: where.key(*specs[i][1], key))
 
 
-def _norm(value: Any) -> str:
-    """Text form used to compare ``where`` values with field values of any dtype."""
-    if isinstance(value, bool | np.bool_):
-        return str(bool(value)).lower()
-    if isinstance(value, float | np.floating) and float(value).is_integer():
-        return str(int(value))
-    if isinstance(value, np.integer):
-        return str(int(value))
-    return str(value).strip()
-
-
-# --------------------------------------------------------------------------------------
-# the computation
-# --------------------------------------------------------------------------------------
 def compute_eligibility(
     cfg: EligibilityConfig,
     *,
     catalog: Any,
     res_m: float | None = None,
     crs: Any = None,
+    engine: Literal["memory", "dask"] = "memory",
+    scheduler: Any = None,
+    n_workers: int | None = None,
+    chunk: int | tuple[int, int] = 2048,
+    mask_path: str | os.PathLike[str] | None = None,
+    reasons_path: str | os.PathLike[str] | None = None,
+    overwrite: bool = False,
+    tags: dict[str, str] | None = None,
 ) -> EligibilityResult:
-    """Rasterise the region and the exclusions onto one grid and measure eligible land.
+    """Eligible land: the region minus the exclusions, on one grid.
 
     Parameters
     ----------
@@ -383,175 +392,55 @@ def compute_eligibility(
         Cell size in metres; overrides ``cfg.res_m``.
     crs
         Working CRS (metric); overrides ``cfg.crs``.
+    engine
+        ``memory`` (:func:`ordos_geo.exclusions.run_memory`) or ``dask``
+        (:func:`ordos_geo.exclusions.run_blockwise`; identical reason codes, never
+        the whole grid in memory).
+    scheduler, n_workers, chunk
+        dask engine only: ``None``/``"threads"``, ``"local"``, a scheduler address or a
+        ``distributed.Client``; workers; window edge in cells.
+    mask_path, reasons_path, overwrite, tags
+        dask engine only: GeoTIFFs written window by window.
 
     Returns
     -------
     EligibilityResult
-        Reason raster, grid, eligible/total km², per-exclusion removed km².
+        Reason raster (memory), grid, eligible/total km², per-exclusion removed km².
 
     Raises
     ------
     ConfigError
         Unknown layer id, missing field in ``where``, empty region.
     """
-    t_start = time.perf_counter()
-    where = _Where(cfg)
-    grid_crs, res = _grid_params(cfg, where, res_m, crs)
-    timings: dict[str, float] = {}
-
-    # 1. resolve every layer first so a typo fails before any heavy work
-    _resolve(cfg.region.layer, "vector", catalog, where, ("region", "layer"))
-    for i, rx in enumerate(cfg.raster_exclusions):
-        _resolve(rx.layer, "raster", catalog, where, ("raster_exclusions", i, "layer"))
-    for i, vx in enumerate(cfg.vector_exclusions):
-        _resolve(vx.layer, "vector", catalog, where, ("vector_exclusions", i, "layer"))
-
-    # 2. region → grid → reasons (255 outside, 0 inside)
+    if engine not in ("memory", "dask"):
+        raise ConfigError(f"engine {engine!r}: use memory or dask")
+    if engine == "memory" and (scheduler is not None or mask_path or reasons_path):
+        raise ConfigError("scheduler/mask_path/reasons_path need engine='dask'")
     t0 = time.perf_counter()
-    grid, outside = _region(cfg, catalog, grid_crs, res, where)
-    timings["region"] = time.perf_counter() - t0
+    plan = prepare_eligibility(cfg, catalog=catalog, res_m=res_m, crs=crs)
+    run: ExclusionRun
+    if engine == "memory":
+        from ordos_geo.exclusions import run_memory
 
-    # 3. exclusions, burnt straight into the reason raster in *reverse* order so that
-    #    the first exclusion that covers a cell keeps its code (no scratch masks).
-    reasons = np.zeros(grid.shape, dtype=np.uint8)
-    n_raster = len(cfg.raster_exclusions)
-    jobs: list[tuple[int, Literal["raster", "vector"], int]] = [
-        (i + 1, "raster", i) for i in range(n_raster)
-    ] + [(n_raster + j + 1, "vector", j) for j in range(len(cfg.vector_exclusions))]
-    seconds_by_code: dict[int, float] = {}
-    for code, kind, i in reversed(jobs):
-        t0 = time.perf_counter()
-        if kind == "raster":
-            rx = cfg.raster_exclusions[i]
-            path, declared = _raster_source(rx, i, catalog, where)
-            rz.burn_class_into(reasons, path, grid, value=code, codes=rx.codes,
-                               ranges=rx.ranges, band=rx.band, src_crs=declared)
-            what = f"raster {rx.layer}"
-        else:
-            vx = cfg.vector_exclusions[i]
-            loc: tuple[str | int, ...] = ("vector_exclusions", i)
-            gdf = _read_vector(vx.layer, catalog, grid_crs, where, (*loc, "layer"))
-            gdf = _filter(gdf, vx.where, where, loc, vx.layer)
-            if len(gdf) == 0:
-                log.warning("exclusion %d (%s): no features in layer '%s' after where; "
-                            "nothing excluded", code, vx.reason, vx.layer)
-            rz.burn_into(reasons, gdf, grid, value=code, mode=vx.mode, buffer_m=vx.buffer_m)
-            del gdf
-            what = f"vector {vx.layer}, buffer {vx.buffer_m:g} m"
-        dt = time.perf_counter() - t0
-        seconds_by_code[code] = dt
-        timings[f"exclusion:{code}"] = dt
-        log.info("exclusion %d (%s): %.2f s", code, what, dt)
-    t0 = time.perf_counter()
-    rz.burn_into(reasons, [outside], grid, value=rz.OUTSIDE)
-    timings["outside"] = time.perf_counter() - t0
-    code = len(jobs)
-    stats: list[tuple[int, Literal["raster", "vector"], str, str, float]] = []
-    for c, kind, i in jobs:
-        ex: RasterExclusion | VectorExclusion = (
-            cfg.raster_exclusions[i] if kind == "raster" else cfg.vector_exclusions[i]
-        )
-        stats.append((c, kind, ex.layer, ex.reason, seconds_by_code[c]))
+        run = run_memory(plan)
+    else:
+        from ordos_geo.exclusions.blockwise import run_blockwise
 
-    # 4. areas
-    t0 = time.perf_counter()
-    counts = rz.reason_counts(reasons, codes=[rz.ELIGIBLE, rz.OUTSIDE, *range(1, code + 1)])
-    km2 = grid.cell_area_m2 / 1e6
-    total_cells = grid.size - int(counts[rz.OUTSIDE])
-    timings["count"] = time.perf_counter() - t0
-    seconds = time.perf_counter() - t_start
+        run = run_blockwise(plan, scheduler=scheduler, n_workers=n_workers, chunk=chunk,
+                            mask_path=mask_path, reasons_path=reasons_path,
+                            overwrite=overwrite, tags=tags)
+    seconds = time.perf_counter() - t0
+    stats = [ExclusionStat(st.code, "raster" if st.kind == "raster" else "vector",
+                           st.layer, st.reason, st.first_km2, st.seconds)
+             for st in run.stats]
+    for st in stats:
+        log.info("exclusion %d (%s %s): %.1f km² removed", st.code, st.kind, st.layer,
+                 st.removed_km2)
     return EligibilityResult(
-        reasons=reasons,
-        grid=grid,
-        eligible_km2=float(counts[rz.ELIGIBLE]) * km2,
-        total_km2=float(total_cells) * km2,
-        seconds=seconds,
-        exclusions=[
-            ExclusionStat(c, k, lay, why, float(counts[c]) * km2, dt)
-            for c, k, lay, why, dt in stats
-        ],
-        timings=timings,
-    )
-
-
-@dataclass(frozen=True)
-class PlannedExclusion:
-    """One exclusion ready to burn on any window of the grid (see :mod:`ordos_geo.exclusions.blockwise`).
-
-    Vector exclusions carry their geometries (buffered, in ``grid.crs`` metres); raster
-    exclusions the file, class codes/ranges, band and declared CRS.
-    """
-
-    code: int
-    kind: Literal["raster", "vector"]
-    layer: str
-    reason: str
-    geoms: Any = None
-    all_touched: bool = False
-    path: Any = None
-    codes: tuple[float, ...] | None = None
-    ranges: tuple[tuple[float, float], ...] | None = None
-    band: int = 1
-    src_crs: Any = None
-
-
-@dataclass(frozen=True)
-class EligibilityPlan:
-    """Grid, region complement and exclusions of a config, nothing rasterised yet."""
-
-    grid: Grid
-    outside: Any
-    jobs: list[PlannedExclusion]
-
-
-def prepare_eligibility(
-    cfg: EligibilityConfig,
-    *,
-    catalog: Any,
-    res_m: float | None = None,
-    crs: Any = None,
-) -> EligibilityPlan:
-    """Read the region and the vector exclusions, build the grid, resolve raster layers.
-
-    Used by the blockwise/dask engine (:func:`ordos_geo.exclusions.blockwise.compute_eligibility_blockwise`):
-    the geometries are buffered once here (shapely, ``quad_segs=16``, metres of the
-    working CRS) exactly as :func:`compute_eligibility` does before burning.
-
-    Raises
-    ------
-    ConfigError
-        As :func:`compute_eligibility`.
-    """
-    where = _Where(cfg)
-    grid_crs, res = _grid_params(cfg, where, res_m, crs)
-    _resolve(cfg.region.layer, "vector", catalog, where, ("region", "layer"))
-    for i, rx in enumerate(cfg.raster_exclusions):
-        _resolve(rx.layer, "raster", catalog, where, ("raster_exclusions", i, "layer"))
-    for i, vx in enumerate(cfg.vector_exclusions):
-        _resolve(vx.layer, "vector", catalog, where, ("vector_exclusions", i, "layer"))
-    grid, outside = _region(cfg, catalog, grid_crs, res, where)
-    jobs: list[PlannedExclusion] = []
-    for i, rx in enumerate(cfg.raster_exclusions):
-        path, declared = _raster_source(rx, i, catalog, where)
-        jobs.append(PlannedExclusion(
-            i + 1, "raster", rx.layer, rx.reason, path=path,
-            codes=tuple(rx.codes) if rx.codes else None,
-            ranges=tuple((float(a), float(b)) for a, b in rx.ranges) if rx.ranges else None,
-            band=rx.band, src_crs=declared))
-    n_raster = len(cfg.raster_exclusions)
-    for j, vx in enumerate(cfg.vector_exclusions):
-        loc: tuple[str | int, ...] = ("vector_exclusions", j)
-        gdf = _read_vector(vx.layer, catalog, grid_crs, where, (*loc, "layer"))
-        gdf = _filter(gdf, vx.where, where, loc, vx.layer)
-        if len(gdf) == 0:
-            log.warning("exclusion %d (%s): no features in layer '%s' after where; "
-                        "nothing excluded", n_raster + j + 1, vx.reason, vx.layer)
-        from ordos_geo.raster.burn import as_geometry_array, buffered
-
-        geoms = buffered(as_geometry_array(gdf, grid), float(vx.buffer_m))
-        jobs.append(PlannedExclusion(n_raster + j + 1, "vector", vx.layer, vx.reason,
-                                     geoms=geoms, all_touched=vx.mode == "all_touched"))
-    return EligibilityPlan(grid, outside, jobs)
+        reasons=run.reasons, grid=run.grid, eligible_km2=run.eligible_km2,
+        total_km2=run.region_km2, seconds=seconds, exclusions=stats,
+        timings=dict(run.timings), engine=run.engine, n_chunks=run.n_chunks,
+        chunk_shape=run.chunk_shape, files=dict(run.files), counts=run.counts)
 
 
 def _grid_params(cfg: EligibilityConfig, where: _Where, res_m: float | None,
@@ -573,9 +462,11 @@ def _grid_params(cfg: EligibilityConfig, where: _Where, res_m: float | None,
 
 def _region(cfg: EligibilityConfig, catalog: Any, grid_crs: pyproj.CRS, res: float,
             where: _Where) -> tuple[Grid, Any]:
-    """The grid around the region and the region's complement inside the grid box."""
-    region = _read_vector(cfg.region.layer, catalog, grid_crs, where, ("region", "layer"))
-    region = _filter(region, cfg.region.where, where, ("region",), cfg.region.layer)
+    """The grid around the region and the region's geometries (in ``grid_crs``)."""
+    region = read_vector_layer(cfg.region.layer, catalog, grid_crs, base_dir=where.base_dir,
+                               where=where.key("region", "layer"))
+    region = filter_where(region, cfg.region.where, layer=cfg.region.layer,
+                          loc=lambda f: where.key("region", "where", f))
     region = region[~(region.geometry.is_empty | region.geometry.isna())]
     if len(region) == 0:
         raise ConfigError(
@@ -584,25 +475,11 @@ def _region(cfg: EligibilityConfig, catalog: Any, grid_crs: pyproj.CRS, res: flo
         )
     grid = Grid.from_bounds(tuple(region.total_bounds), res_m=res, crs=grid_crs)
     log.info("eligibility grid: %s (%.1f M cells)", grid, grid.size / 1e6)
-    # The complement of the region inside the grid box, burnt last with 255: one burn
-    # instead of a region mask plus a full-grid masking pass.
-    outside = shapely.difference(shapely.box(*grid.bounds),
-                                 shapely.union_all(region.geometry.values))
-    return grid, outside
+    return grid, region
 
 
-def _raster_source(rx: RasterExclusion, i: int, catalog: Any, where: _Where) -> tuple[Any, Any]:
-    src, ref = _resolve(rx.layer, "raster", catalog, where, ("raster_exclusions", i, "layer"))
-    if src == "catalog":
-        spec = catalog[ref]
-        path, declared = spec.path, _declared_crs(spec.crs, where, i)
-    else:
-        path, declared = ref, None
-    _warn_if_no_valid_pixels(path, rx, where, i)
-    return path, declared
-
-
-def _warn_if_no_valid_pixels(path: Any, rx: RasterExclusion, where: _Where, i: int) -> None:
+def _warn_if_no_valid_pixels(s: ExclusionSpec, catalog: Any, where: _Where,
+                             loc: tuple[str, int]) -> None:
     """Log a warning when a raster exclusion holds only nodata/NaN (it would remove nothing).
 
     Reads a decimated overview (at most 1024 × 1024 pixels): a raster with any valid
@@ -610,11 +487,14 @@ def _warn_if_no_valid_pixels(path: Any, rx: RasterExclusion, where: _Where, i: i
     """
     import rasterio
 
+    src, ref = resolve_layer(s.layer, None, catalog, base_dir=where.base_dir,
+                             where=where.key(*loc, "layer"))
+    path = catalog[ref].path if src == "catalog" else ref
     try:
-        with rasterio.open(path) as src:
-            shape = (min(src.height, 1024), min(src.width, 1024))
-            arr = src.read(rx.band, masked=True, out_shape=shape)
-    except Exception:  # unreadable files are reported by the burn itself
+        with rasterio.open(path) as ds:
+            shape = (min(ds.height, 1024), min(ds.width, 1024))
+            arr = ds.read(s.band, masked=True, out_shape=shape)
+    except Exception:  # unreadable files are reported by the plan itself
         return
     invalid = np.ma.getmaskarray(arr)
     if arr.dtype.kind == "f":
@@ -623,18 +503,5 @@ def _warn_if_no_valid_pixels(path: Any, rx: RasterExclusion, where: _Where, i: i
         log.warning(
             "%s: raster exclusion '%s' (%s): no valid pixels (all nodata/NaN); it removes "
             "nothing — check the file and its nodata value",
-            display_path(Path(path)), rx.reason, where.key("raster_exclusions", i, "layer"),
+            display_path(Path(path)), s.reason, where.key(*loc, "layer"),
         )
-
-
-def _declared_crs(value: Any, where: _Where, i: int) -> Any:
-    if value is None:
-        return None
-    from ordos_geo.crs import GCJ02
-
-    if value == GCJ02:
-        raise ConfigError(
-            f"{where.key('raster_exclusions', i, 'layer')}: GCJ-02 rasters are not supported; "
-            "convert the raster to WGS84 first"
-        )
-    return pyproj.CRS.from_user_input(value)

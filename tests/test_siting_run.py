@@ -372,7 +372,8 @@ def test_where_filter_and_unknown_field(world: Path, catalog) -> None:
     east_cells = rasterize_mask(banners[banners["adcode"] == "150627"], grid) & region
     assert np.array_equal(res.reasons == 1, east_cells)
     bad = ExclusionSpec(name="e", layer="banners", where={"code": 1}, reason="x", source="t")
-    with pytest.raises(ConfigError, match=r"exclusions\[0\]\.where: field 'code' not in layer"):
+    with pytest.raises(ConfigError,
+                       match=r"exclusions\[0\]\.where\.code: layer 'banners' has no field 'code'"):
         apply_exclusions([bad], LayerReader(catalog, grid), region)
 
 

@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     import numpy as np
 
     from ordos_geo.eligibility import EligibilityResult
-    from ordos_geo.exclusions.blockwise import BlockwiseResult
 
 __all__ = ["eligibility", "register"]
 
@@ -103,31 +102,31 @@ def eligibility(
         raise typer.BadParameter(f"--engine {engine!r}: use memory or dask")
     if engine == "memory" and scheduler is not None:
         raise typer.BadParameter("--scheduler needs --engine dask")
+    tags = {"provenance": "derived", "config": str(config)}
     if engine == "dask":
-        from ordos_geo.exclusions.blockwise import compute_eligibility_blockwise
-
-        blockwise = compute_eligibility_blockwise(
-            cfg, catalog=cat, res_m=res, crs=crs, scheduler=scheduler, n_workers=workers,
-            chunk=chunk, mask_path=save_mask, reasons_path=save_reasons,
+        result = compute_eligibility(
+            cfg, catalog=cat, res_m=res, crs=crs, engine="dask", scheduler=scheduler,
+            n_workers=workers, chunk=chunk, mask_path=save_mask, reasons_path=save_reasons,
             overwrite=overwrite, tags={"config": str(config)})
-        _report(blockwise, blockwise.to_dict(), t0, as_json=as_json, outputs=outputs)
+        summary = result.to_dict()
+        _report(result, summary, t0, as_json=as_json, outputs=outputs)
         return
     result = compute_eligibility(cfg, catalog=cat, res_m=res, crs=crs)
     summary = result.to_dict()
     if save_mask is not None:
         _write(result.eligibility_mask(), result, save_mask, overwrite=overwrite,
-               tags={"units": "1 eligible, 0 excluded, 255 outside region",
-                     "provenance": "derived", "config": str(config)})
+               tags={"units": "1 eligible, 0 excluded, 255 outside region", **tags})
         summary["mask"] = str(save_mask)
     if save_reasons is not None:
+        assert result.reasons is not None
         _write(result.reasons, result, save_reasons, overwrite=overwrite,
-               tags={"units": "reason code", "provenance": "derived", "config": str(config),
+               tags={"units": "reason code", **tags,
                      "reasons": json.dumps(result.codes, ensure_ascii=False)})
         summary["reasons"] = str(save_reasons)
     _report(result, summary, t0, as_json=as_json, outputs=outputs)
 
 
-def _report(result: EligibilityResult | BlockwiseResult, summary: dict[str, Any], t0: float,
+def _report(result: EligibilityResult, summary: dict[str, Any], t0: float,
             *, as_json: bool, outputs: list[Path]) -> None:
     summary["seconds_total"] = round(time.perf_counter() - t0, 3)
     if as_json:
@@ -146,42 +145,12 @@ def _report(result: EligibilityResult | BlockwiseResult, summary: dict[str, Any]
         echo(f"wrote {p}")
 
 
-#: COG options for the uint8 masks: deflate level 1 and 3 overview levels write a
-#: 171 M-cell (30 m Ordos) mask in ~1.8 s instead of ~4.2 s with the defaults of
-#: ``io.raster.write_cog`` (level 6, all overview levels); files are ~2.5x larger
-#: (9 MB instead of 3.5 MB). See benchmarks/RESULTS.md.
-FAST_COG = {"COMPRESS": "DEFLATE", "LEVEL": 1, "BLOCKSIZE": 512, "OVERVIEW_COUNT": 3,
-            "OVERVIEW_RESAMPLING": "NEAREST", "NUM_THREADS": "ALL_CPUS"}
-
-
 def _write(a: np.ndarray, result: EligibilityResult, path: Path, *, overwrite: bool,
            tags: dict[str, str]) -> None:
-    """Atomic uint8 COG (nodata 255) of ``a`` on the result's grid, fast options."""
-    import rasterio
-    import rasterio.shutil
-    from rasterio.errors import RasterioError
+    """Atomic uint8 COG (nodata 255) of ``a`` on the result's grid."""
+    from ordos_geo.io.raster import write_cog
 
-    from ordos_geo.errors import OutputError
-    from ordos_geo.io.atomic import atomic_path
-
-    result.grid.check_array(a, what=str(path))
-    prof = result.grid.to_profile(dtype="uint8", nodata=255)
-    # uncompressed staging: written and read back at disk-cache speed (~170 MB at 30 m)
-    prof.update(tiled=True, blockxsize=512, blockysize=512)
-    with rasterio.Env(GDAL_PAM_ENABLED="NO"), atomic_path(path, overwrite=overwrite) as tmp:
-        staging = tmp.parent / (tmp.name + ".staging.tif")
-        try:
-            with rasterio.open(staging, "w", **prof) as ds:
-                ds.write(a, 1)
-                ds.update_tags(**tags)
-            with rasterio.open(staging) as ds:
-                rasterio.shutil.copy(ds, tmp, driver="COG", **FAST_COG)
-        except (RasterioError, OSError) as exc:
-            msg = " ".join(str(exc).split())[:160]
-            raise OutputError(f"{path}: cannot write GeoTIFF ({msg}); check free space and "
-                              "permissions of the output folder") from exc
-        finally:
-            staging.unlink(missing_ok=True)
+    write_cog(a, result.grid, path, nodata=255, tags=tags, overwrite=overwrite)
 
 
 def register(app: typer.Typer) -> None:

@@ -13,6 +13,8 @@ The rasterisation engine under :mod:`ordos_geo.exclusions` and :mod:`ordos_geo.s
                     out=None, method="auto") -> ndarray[bool]  # class test at source res
     burn_class_into(out, path, grid, *, value, codes=None, ranges=None, band=1,
                     src_crs=None, method="auto") -> None    # in place, like burn_into
+    class_polygons(path, grid, *, codes=None, ranges=None, band=1, src_crs=None)
+        -> ndarray[object]   # matching source pixels as polygons in grid.crs
     apply_reasons(reasons, mask, code) -> None     # in place, first exclusion wins
     reason_counts(reasons, codes=None) -> ndarray[int64]  # cells per code 0..255
 
@@ -31,7 +33,12 @@ Examples
 """
 
 from ordos_geo.raster.burn import QUAD_SEGS, Mode
-from ordos_geo.raster.classes import burn_class_into, raster_class_mask, warp_class_mask
+from ordos_geo.raster.classes import (
+    burn_class_into,
+    class_polygons,
+    raster_class_mask,
+    warp_class_mask,
+)
 from ordos_geo.raster.masks import buffer_mask, burn_into, rasterize_mask
 from ordos_geo.raster.metrics import coverage_fraction, distance_to
 from ordos_geo.raster.reasons import ELIGIBLE, OUTSIDE, apply_reasons, reason_counts
@@ -45,6 +52,7 @@ __all__ = [
     "buffer_mask",
     "burn_class_into",
     "burn_into",
+    "class_polygons",
     "coverage_fraction",
     "distance_to",
     "raster_class_mask",

@@ -20,7 +20,7 @@ from ordos_geo.errors import GridMismatchError, OrdosGeoError
 from ordos_geo.grid import Grid
 from ordos_geo.raster.burn import GDAL_MEM_LOCK, burn, prepare_out, threads
 
-__all__ = ["burn_class_into", "raster_class_mask", "warp_class_mask"]
+__all__ = ["burn_class_into", "class_polygons", "raster_class_mask", "warp_class_mask"]
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +154,31 @@ def burn_class_into(
     np.putmask(out, tmp.view(bool), np.uint8(value))
 
 
+def class_polygons(
+    path: str | os.PathLike[str],
+    grid: Grid,
+    *,
+    codes: Sequence[float] | None = None,
+    ranges: Sequence[Sequence[float]] | None = None,
+    band: int = 1,
+    src_crs: Any = None,
+) -> np.ndarray:
+    """Polygons (in ``grid.crs`` metres) of the source pixels matching ``codes``/``ranges``.
+
+    The class test runs at the source resolution on the window covering ``grid``; the
+    matching pixels are polygonised (4-connected) and their edges densified to one
+    source pixel before reprojection, so burning them with the cell-centre rule gives
+    each cell the class of the source pixel holding its centre (the exact rule of the
+    exclusion engine). Nodata pixels never match.
+    """
+    got = _read_class_window(path, grid, codes=codes, ranges=ranges, band=band,
+                             src_crs=src_crs)
+    if got is None:
+        return np.array([], dtype=object)
+    cls, src_transform, crs = got
+    return _class_polygons(cls, src_transform, crs, grid)
+
+
 def _reproject_nearest(cls: np.ndarray, tmp: np.ndarray, src_transform: Any, crs: Any,
                        grid: Grid) -> None:
     from rasterio.enums import Resampling
@@ -220,7 +245,10 @@ def _read_class_window(
                 log.warning("%s: raster does not overlap the grid; nothing excluded", path)
                 return None
             data = src.read(band, window=win, masked=True)
-            src_transform = src.window_transform(win)
+            # the window's transform without rasterio's Affine ``*`` (deprecated there)
+            t, c, r = src.transform, float(win.col_off), float(win.row_off)
+            src_transform = type(t)(t.a, t.b, t.c + t.a * c + t.b * r,
+                                    t.d, t.e, t.f + t.d * c + t.e * r)
     except RasterioError as exc:
         raise LayerIOError(f"{path}: cannot read raster ({exc}); check the file") from exc
     cls = raster_class_mask(data, codes=codes, ranges=ranges).view(np.uint8)

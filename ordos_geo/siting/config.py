@@ -24,6 +24,7 @@ from pydantic import Field, field_validator, model_validator
 from ordos_geo.config import StrictModel, display_path, load_yaml, validate
 from ordos_geo.crs import WORK_CRS_PROJ4
 from ordos_geo.errors import ConfigError
+from ordos_geo.exclusions.spec import ExclusionSpec
 from ordos_geo.resources import analysis_path
 
 __all__ = [
@@ -81,38 +82,6 @@ class GridSpec(StrictModel):
         """
         d = DEFAULT_DISTANCE_RES_M if self.distance_res_m is None else self.distance_res_m
         return max(self.res_m, d)
-
-
-class ExclusionSpec(StrictModel):
-    """One exclusion: cells matching it are not eligible (first match sets the reason)."""
-
-    name: str = Field(description="Short id of the exclusion (column in the tables)")
-    layer: str = Field(description="Catalog layer id (vector or raster)")
-    reason: str = Field(description="Human-readable reason (zh / en)")
-    source: str = Field(description="Where the rule or the setback default comes from")
-    where: dict[str, Scalar | list[Scalar]] | None = Field(
-        default=None, description="Attribute filter for vector layers {field: value | [values]}"
-    )
-    buffer_m: float = Field(default=0.0, ge=0, description="Setback around the features, metres")
-    buffer_tip_heights: float | None = Field(
-        default=None,
-        ge=0,
-        description="Wind only: setback as a multiple of turbine tip height "
-        "(hub height + rotor radius); the larger of this and buffer_m is used",
-    )
-    codes: list[int] | None = Field(
-        default=None, description="Raster layers: class codes to exclude"
-    )
-    ranges: list[tuple[float, float]] | None = Field(
-        default=None, description="Raster layers: value ranges [lo, hi] (inclusive) to exclude"
-    )
-    coverage: Literal["centre", "fraction"] = Field(
-        default="centre",
-        description="centre: cell excluded if its centre is inside; fraction: "
-        "if the exact covered fraction ≥ min_fraction",
-    )
-    min_fraction: float = Field(default=0.5, gt=0, le=1, description="Used with coverage: fraction")
-    enabled: bool = Field(default=True, description="Set false to keep the entry but skip it")
 
 
 class FactorSpec(StrictModel):

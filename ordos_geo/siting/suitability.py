@@ -23,17 +23,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ordos_geo.config import filter_where as _filter_where
 from ordos_geo.errors import ConfigError
 from ordos_geo.grid import Grid
-from ordos_geo.raster import (
-    OUTSIDE,
-    apply_reasons,
-    coverage_fraction,
-    distance_to,
-    raster_class_mask,
-    rasterize_mask,
-    reason_counts,
-)
+from ordos_geo.raster import OUTSIDE, distance_to, rasterize_mask
 from ordos_geo.siting.config import ExclusionSpec, FactorSpec, PreferenceSpec
 from ordos_geo.siting.criteria import apply_transform
 
@@ -56,23 +49,17 @@ log = logging.getLogger(__name__)
 #: Nodata of uint8 score/factor rasters.
 NODATA = 255
 _BLOCK_ROWS = 512
+#: Columns of :attr:`ExclusionResult.table`.
+EXCLUSION_COLUMNS = ["code", "name", "layer", "reason", "source", "buffer_m", "first_km2",
+                     "total_km2", "provenance"]
 
 
 def filter_where(gdf: Any, where: Mapping[str, Any] | None, *, what: str) -> Any:
-    """Rows of ``gdf`` matching ``{field: value | [values]}`` (all conditions)."""
-    if not where:
-        return gdf
-    keep = np.ones(len(gdf), dtype=bool)
-    for fld, val in where.items():
-        if fld not in gdf.columns:
-            raise ConfigError(
-                f"{what}.where: field {fld!r} not in layer (fields: "
-                f"{', '.join(c for c in gdf.columns if c != 'geometry')}); fix the field name"
-            )
-        vals = val if isinstance(val, list) else [val]
-        col = gdf[fld]
-        keep &= col.isin(vals).to_numpy() | col.astype(str).isin([str(v) for v in vals]).to_numpy()
-    return gdf[keep]
+    """Rows of ``gdf`` matching ``{field: value | [values]}``.
+
+    Typed comparison of :func:`ordos_geo.config.where_mask`.
+    """
+    return _filter_where(gdf, where, layer=what, loc=lambda f: f"{what}.where.{f}")
 
 
 @dataclass
@@ -203,42 +190,6 @@ class ExclusionResult:
         return out
 
 
-def exclusion_mask(
-    spec: ExclusionSpec, layers: LayerReader, *, buffer_m: float, what: str
-) -> np.ndarray:
-    """Boolean mask of one exclusion on the working grid."""
-    grid = layers.grid
-    if layers.kind(spec.layer) == "vector":
-        gdf = layers.vector(spec.layer, spec.where, what=what)
-        if spec.coverage == "fraction":
-            geoms = gdf.geometry
-            if buffer_m > 0:
-                geoms = geoms.buffer(buffer_m, quad_segs=16)
-            frac = coverage_fraction(geoms, grid)
-            return frac >= np.uint8(round(spec.min_fraction * 100))
-        return rasterize_mask(gdf, grid, mode="centre", buffer_m=buffer_m)
-    if not spec.codes and not spec.ranges:
-        raise ConfigError(f"{what}: raster layer {spec.layer!r} needs codes or ranges")
-    arr = layers.raster(spec.layer, resampling="nearest")
-    data = np.ma.getdata(arr)
-    if data.dtype == np.uint8:
-        # class rasters: test the 256 possible values once, then look the cells up
-        lut = raster_class_mask(np.arange(256, dtype=np.uint8), codes=spec.codes,
-                                ranges=spec.ranges)
-        mask = lut[data]
-        nodata = np.ma.getmask(arr)
-        if nodata is not np.ma.nomask:
-            mask &= ~nodata
-    else:
-        mask = raster_class_mask(arr, codes=spec.codes, ranges=spec.ranges)
-    if buffer_m > 0 and mask.any():
-        from scipy import ndimage
-
-        d = ndimage.distance_transform_edt(~mask, sampling=grid.res_m)
-        mask = d <= buffer_m
-    return mask
-
-
 def apply_exclusions(
     exclusions: Sequence[ExclusionSpec],
     layers: LayerReader,
@@ -261,43 +212,29 @@ def apply_exclusions(
         Turbine tip height (m) for ``buffer_tip_heights`` (wind).
     where_prefix
         Location prefix for error messages (e.g. ``"analyses/pv.yaml: exclusions"``).
+
+    Raster classes take the class of the source pixel holding each cell centre (test
+    at source resolution); see :mod:`ordos_geo.exclusions` (the engine doing the work).
     """
+    from ordos_geo.exclusions import plan_exclusions, run_memory
+
     grid = layers.grid
-    reasons = np.full(grid.shape, OUTSIDE, dtype=np.uint8)
-    np.copyto(reasons, np.uint8(0), where=region)
-    cell_km2 = grid.cell_area_m2 / 1e6
-    rows: list[dict[str, Any]] = []
-    code = 0
-    for i, spec in enumerate(exclusions):
-        if not spec.enabled:
-            continue
-        code += 1
-        what = f"{where_prefix}[{i}]"
-        buf = spec.buffer_m
-        if spec.buffer_tip_heights is not None:
-            if tip_height_m is None:
-                raise ConfigError(f"{what}.buffer_tip_heights: only for wind analyses")
-            buf = max(buf, spec.buffer_tip_heights * tip_height_m)
-        mask = exclusion_mask(spec, layers, buffer_m=buf, what=what)
-        mask &= region
-        total = int(np.count_nonzero(mask))
-        apply_reasons(reasons, mask, code)
-        rows.append({
-            "code": code, "name": spec.name, "layer": spec.layer, "reason": spec.reason,
-            "source": spec.source, "buffer_m": round(buf, 1),
-            "total_km2": total * cell_km2,
-            "provenance": layers.used.get(spec.layer, ""),
-        })
-        log.info("exclusion %d %s: %.1f km² (buffer %.0f m)", code, spec.name,
-                 total * cell_km2, buf)
-    counts = reason_counts(reasons, codes=range(code + 1))
-    for r in rows:
-        r["first_km2"] = int(counts[r["code"]]) * cell_km2
-    cols = ["code", "name", "layer", "reason", "source", "buffer_m", "first_km2",
-            "total_km2", "provenance"]
-    table = pd.DataFrame(rows, columns=cols)
-    region_km2 = int(np.count_nonzero(region)) * cell_km2
-    return ExclusionResult(reasons, table, region_km2, int(counts[0]) * cell_km2)
+    plan = plan_exclusions(exclusions, grid, catalog=layers.catalog, tip_height_m=tip_height_m,
+                           where_prefix=where_prefix)
+    run = run_memory(plan, region_mask=np.asarray(region, dtype=bool))
+    assert run.reasons is not None
+    for e in plan.exclusions:
+        if e.layer in layers.catalog:
+            layers.note(e.layer)
+    rows = [{"code": st.code, "name": st.name, "layer": st.layer, "reason": st.reason,
+             "source": st.source, "buffer_m": st.buffer_m, "first_km2": st.first_km2,
+             "total_km2": st.total_km2, "provenance": layers.used.get(st.layer, "")}
+            for st in run.stats]
+    for st in run.stats:
+        log.info("exclusion %d %s: %.1f km² (buffer %.0f m)", st.code, st.name,
+                 st.total_km2, st.buffer_m)
+    table = pd.DataFrame(rows, columns=EXCLUSION_COLUMNS)
+    return ExclusionResult(run.reasons, table, run.region_km2, run.eligible_km2)
 
 
 @dataclass

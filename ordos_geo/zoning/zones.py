@@ -196,20 +196,12 @@ class ZoneSource:
 
 
 def _where_mask(df: pd.DataFrame, ref: LayerRef, rule_id: str, rules_file: str) -> np.ndarray:
-    """Boolean mask of the rows of ``df`` matching ``ref.where`` (all fields)."""
-    keep = np.ones(len(df), dtype=bool)
-    for fld, val in ref.where.items():
-        if fld not in df.columns:
-            raise RuleError(
-                f"{rules_file}: rule {rule_id}: layer '{ref.layer}' has no field '{fld}' "
-                f"(fields: {', '.join(c for c in df.columns if c not in ('geometry', '_layer'))}); "
-                "fix spatial.where"
-            )
-        wanted = val if isinstance(val, list) else [val]
-        col = df[fld]
-        # compare as text too, so `category: 1` matches a field stored as "1"
-        keep &= (col.isin(wanted) | col.astype(str).isin([str(w) for w in wanted])).to_numpy()
-    return keep
+    """Rows of ``df`` matching ``ref.where`` (:func:`ordos_geo.config.where_mask`)."""
+    from ordos_geo.config import where_mask
+
+    return np.asarray(where_mask(df, ref.where, layer=ref.layer,
+                                 loc=f"{rules_file}: rule {rule_id}",
+                                 fix="fix spatial.where", error=RuleError))
 
 
 def rules_file_name(path: str | os.PathLike[str] | None) -> str:

@@ -33,7 +33,6 @@ from rasterio.transform import from_origin
 from ordos_geo import raster as rz
 from ordos_geo.crs import WORK_CRS, WORK_CRS_PROJ4
 from ordos_geo.eligibility import compute_eligibility, load_eligibility_config
-from ordos_geo.exclusions.blockwise import compute_eligibility_blockwise
 from ordos_geo.grid import Grid
 
 distributed = pytest.importorskip("distributed")
@@ -151,9 +150,8 @@ def test_small_region_identical_to_in_memory(world: Path, tmp_path: Path, client
     want = rz.reason_counts(ref.reasons)
     assert 0 < want[0] < ref.grid.size and all(want[c] > 0 for c in (1, 2, 3, 4, 255))
     # threaded scheduler, odd chunk sizes so chunk edges cut through every layer
-    thr = compute_eligibility_blockwise(cfg, catalog=None, chunk=(97, 131), n_workers=2,
-                                        reasons_path=tmp_path / "r.tif",
-                                        mask_path=tmp_path / "m.tif")
+    thr = compute_eligibility(cfg, catalog=None, engine="dask", chunk=(97, 131), n_workers=2,
+                              reasons_path=tmp_path / "r.tif", mask_path=tmp_path / "m.tif")
     assert thr.n_chunks == 25  # 5 x 5 windows of 97 x 131 cells
     assert thr.grid == ref.grid
     np.testing.assert_array_equal(thr.counts, want)
@@ -163,7 +161,7 @@ def test_small_region_identical_to_in_memory(world: Path, tmp_path: Path, client
     with rasterio.open(tmp_path / "m.tif") as ds:
         np.testing.assert_array_equal(ds.read(1), ref.eligibility_mask())
     # distributed cluster (two processes)
-    dist = compute_eligibility_blockwise(cfg, catalog=None, chunk=256, scheduler=client)
+    dist = compute_eligibility(cfg, catalog=None, engine="dask", chunk=256, scheduler=client)
     assert dist.engine == "dask-distributed"
     np.testing.assert_array_equal(dist.counts, want)
     assert dist.eligible_km2 == pytest.approx(ref.eligible_km2)
@@ -180,7 +178,7 @@ def test_full_grid_larger_than_worker_memory(world: Path, client: Any) -> None:
     client.run(lambda: __import__("ordos_geo.exclusions.blockwise"))  # imports are not chunk memory
     before = client.run(_reset_peak)
     chunk = 2048
-    res = compute_eligibility_blockwise(cfg, catalog=None, chunk=chunk, scheduler=client)
+    res = compute_eligibility(cfg, catalog=None, engine="dask", chunk=chunk, scheduler=client)
     peaks = client.run(_peak_rss)
     assert res.grid == grid
     assert len(peaks) == 2 and res.n_chunks > 20
