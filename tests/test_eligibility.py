@@ -223,7 +223,8 @@ def test_config_validation_messages(tmp_path: Path) -> None:
 
 
 def test_example_config_is_valid(repo: Path) -> None:
-    cfg = load_eligibility_config(repo / "ordos_geo" / "data" / "analyses" / "eligibility_example.yaml")
+    cfg = load_eligibility_config(
+        repo / "ordos_geo" / "data" / "analyses" / "eligibility_example.yaml")
     assert cfg.region.layer == "city"
     assert cfg.raster_exclusions[0].codes == [0, 13]
     assert [v.layer for v in cfg.vector_exclusions] == ["red_lines", "nature_reserves",

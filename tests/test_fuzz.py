@@ -292,7 +292,8 @@ _REPO = Path(__file__).resolve().parents[1]
 
 
 def _example(name: str) -> Any:
-    return yaml.safe_load((_REPO / "ordos_geo" / "data" / "analyses" / name).read_text(encoding="utf-8"))
+    path = _REPO / "ordos_geo" / "data" / "analyses" / name
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 def _paths(obj: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

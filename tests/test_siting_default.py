@@ -23,7 +23,8 @@ def catalog(repo):
 def test_default_analysis_runs_on_default_layers(kind, catalog, repo, tmp_path) -> None:
     from ordos_geo.siting import run_siting
 
-    r = run_siting(kind, catalog=catalog, config_path=repo / "ordos_geo" / "data" / "analyses" / f"{kind}.yaml",
+    cfg = repo / "ordos_geo" / "data" / "analyses" / f"{kind}.yaml"
+    r = run_siting(kind, catalog=catalog, config_path=cfg,
                    res_m=2000, out_dir=tmp_path, sensitivity=2)
     s = json.loads((tmp_path / f"{kind}_summary.json").read_text(encoding="utf-8"))
     # Ordos city: 86,752-86,882 km² published (DATA.md); a 2 km grid counts by centre
