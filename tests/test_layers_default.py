@@ -348,7 +348,7 @@ def test_forest_fields_and_levels() -> None:
 
 def test_kubuqi_lies_south_of_the_floodplain() -> None:
     kub = union("kubuqi")
-    minx, miny, maxx, maxy = kub.bounds
+    _, miny, _, maxy = kub.bounds
     assert miny >= 39.2 and maxy <= 40.8  # ≈ 39°15′–40°45′ N
     assert 39.7 < kub.centroid.y < 40.3
     river = gpd.GeoSeries([read("yellow_river").geometry.iloc[0]], crs=4326).to_crs(WORK_CRS)

@@ -97,7 +97,7 @@ def build_calibrated(ctx: Ctx) -> None:
         return shapely.difference(shapely.intersection(g.polygons(sel), ctx.city_m),
                                   shapely.union(cores_m, flood_poly))
 
-    kub_m, n_kub = fit(make_kub, LANDUSE_TARGETS["kubuqi"], 16_600)
+    kub_m, _ = fit(make_kub, LANDUSE_TARGETS["kubuqi"], 16_600)
     kub = g.mask(kub_m)
     save(ctx, "kubuqi", [{
         "name_zh": "库布其沙漠", "name_en": "Kubuqi Desert", "published_km2": 16600,
@@ -181,7 +181,7 @@ def build_calibrated(ctx: Ctx) -> None:
     def make_rl(n: int) -> Any:
         taken = np.zeros(g.shape, bool)
         parts = []
-        for (t, _tzh, _zh, share, zone, bonus), nz in zip(zones, rl_noise, strict=True):
+        for (_t, _tzh, _zh, share, zone, bonus), nz in zip(zones, rl_noise, strict=True):
             sel = top_cells(nz + bonus, rl_cand & zone & ~taken, int(n * share))
             taken |= sel
             p = shapely.difference(shapely.intersection(g.polygons(sel), ctx.city_m),

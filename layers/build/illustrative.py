@@ -19,8 +19,8 @@ import numpy as np
 import shapely
 import shapely.ops
 from common import area_km2, write_vector
-from shapely.geometry import Point
 from known import grid_rows, plant_rows
+from shapely.geometry import Point
 from shapes import blob, drop_small, fit_area, meander, roughen, to_lonlat, to_m, xy_m
 
 __all__ = ["Ctx", "build_illustrative", "save"]
@@ -400,8 +400,8 @@ def build_qipanjing_mengxi(ctx: Ctx) -> None:
         "name_zh": "棋盘井—蒙西地区", "name_en": "Qipanjing-Mengxi area", "banner": "150624",
         "parks": "P01,P02", "source": "plan 二(五)、四(十三)2 speak of 棋盘井蒙西地区; outline = "
         "convex hull of the 蒙西 and 棋盘井 parks and 棋盘井 town (4 km) + 3 km, roughened, "
-        "inside 鄂托克旗, outside the reserves; size follows from that (assumed)", "confidence": "low",
-        "geometry": g}], ["name_en"])
+        "inside 鄂托克旗, outside the reserves; size follows from that (assumed)",
+        "confidence": "low", "geometry": g}], ["name_en"])
 
 
 def build_illustrative(ctx: Ctx) -> Ctx:

@@ -20,8 +20,14 @@ import shapely
 from shapely.geometry import LineString, Point
 from shapes import to_m, xy_m
 
-__all__ = ["GRID_LINES", "PLANTS", "SUBSTATIONS", "plant_footprints", "plant_rows",
-           "grid_rows"]
+__all__ = [
+    "GRID_LINES",
+    "PLANTS",
+    "SUBSTATIONS",
+    "grid_rows",
+    "plant_footprints",
+    "plant_rows",
+]
 
 #: Sources (URLs of the public pages the entries come from).
 S_JUNMA = "三峡“骏马电站”达拉特旗库布其 200 MW (219.95 MWp), 220 kV 升压站, 2019 — news reports, e.g. http://www.sfrqx52.cn/html/61b7699862.html"

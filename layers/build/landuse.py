@@ -33,7 +33,7 @@ from scipy import ndimage
 from shapely.geometry import shape
 from shapes import to_m
 
-__all__ = ["Grid", "LANDUSE_TARGETS", "build_grid"]
+__all__ = ["LANDUSE_TARGETS", "Grid", "build_grid"]
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +169,7 @@ def fit(make: Any, target_km2: float, n0: int, *, tol: float = 0.01,
         a = g.area / 1e6
         if abs(a / target_km2 - 1) <= tol or a == 0:
             break
-        n = int(round(n * target_km2 / a))
+        n = round(n * target_km2 / a)
         g = make(n)
     return g, n
 
