@@ -92,7 +92,8 @@ every ratio is within ±10 %.
 Not calibrated (no published figure found): **sand_closure** 沙化土地封禁保护区 — no Ordos
 total found in public sources (national lists name zones by county; none checked for
 Ordos): {_f(st["sand_closure_km2"])} km² drawn as an ASSUMPTION (1,500 km²); **其他林地**
-{_f(st["forest_other_km2"])} km² on top of the forest cover (assumed +5 %; 林地 as a
+{_f(st["forest_other_km2"])} km² on top of the forest cover (ASSUMPTION: as many cells as
+5 % of the forest-cover cells, fewer km² after the cuts against cropland and built land; 林地 as a
 land class = 有林地 + 灌木林地 + 其他林地, while 森林覆盖率 counts 有林地 and 灌木林地 only — the
 layer is calibrated to the forest cover, the only published figure). The Yellow River
 floodplain drawn to keep Kubuqi off irrigated land: {_f(st["floodplain_km2"])} km².
