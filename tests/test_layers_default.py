@@ -338,6 +338,14 @@ def test_land_classes_are_consistent() -> None:
     assert km2(shapely.intersection(rl, built)) < 0.01
 
 
+def test_river_belt_red_line_is_not_cut_by_the_floodplain_farmland() -> None:
+    rl = read("red_lines")
+    belt = rl[rl["rl_type"] == "riparian"]
+    # 1 km on the Ordos side of ~830 km of river, minus parks, urban cores and known plants
+    assert km2(belt) > 500
+    assert km2(shapely.intersection(union("cropland"), belt.geometry.iloc[0])) < 1.0
+
+
 def test_forest_fields_and_levels() -> None:
     f = read("forest")
     assert set(f["forest_type"]) == {"有林地", "灌木林地", "其他林地"}

@@ -109,6 +109,21 @@ def build_calibrated(ctx: Ctx) -> None:
          ["name_en"])
     ctx.stats["floodplain_km2"] = flood_poly.area / 1e6
 
+    # ---- fixed red-line parts (reserves, river belt, 孔兑): drawn first, cropland avoids them
+    belt = shapely.intersection(shapely.buffer(ctx.river_m, 1000), ctx.city_m)
+    ch = shapely.intersection(shapely.union_all(
+        [shapely.buffer(to_m(x), 150) for x in ctx.out["kongdui"].geometry]), ctx.city_m)
+    rl_cut = shapely.union_all([built, plants])
+    fixed = [("nature_reserve", "自然保护地", r.name_zh, r.source, to_m(r.geometry))
+             for r in ctx.out["nature_reserves"].itertuples()]
+    fixed += [("riparian", "河湖岸线", "黄河干流岸线生态保护红线",
+               "1 km belt on the Ordos side of the Yellow River (width assumed)",
+               shapely.difference(belt, shapely.union(rl_cut, reserves))),
+              ("kongdui_channel", "水土保持", "十大孔兑河道水土保持红线",
+               "150 m either side of the drawn 孔兑 courses (width assumed)",
+               shapely.difference(ch, shapely.union(rl_cut, reserves)))]
+    fixed_union = shapely.union_all([f[4] for f in fixed])
+
     # ---- cropland and basic farmland ---------------------------------------------------
     mu_m = to_m(ctx.out["mu_us"].geometry.iloc[0])
     mu = g.mask(mu_m)
@@ -117,7 +132,7 @@ def build_calibrated(ctx: Ctx) -> None:
     c_score = (3.0 * flood + 1.5 * np.isin(g.modis, (12, 14)) + 1.2 * np.exp(
         -g.d_town / 15_000) + 0.9 * east + 1.4 * (mu & (g.d_town < 20_000))
         + 0.8 * g.noise(rng, 6))
-    cut_crop = shapely.union_all([built, plants, reserves, kub_m])
+    cut_crop = shapely.union_all([built, plants, reserves, kub_m, fixed_union])
     crop_cells: dict[str, np.ndarray] = {}
 
     def make_crop(n: int) -> Any:
@@ -149,19 +164,6 @@ def build_calibrated(ctx: Ctx) -> None:
         "confidence": "low", "geometry": x} for c, x in _by_banner(ctx, bf_m)], ["banner"])
 
     # ---- red lines ------------------------------------------------------------------------
-    belt = shapely.intersection(shapely.buffer(ctx.river_m, 1000), ctx.city_m)
-    ch = shapely.intersection(shapely.union_all(
-        [shapely.buffer(to_m(x), 150) for x in ctx.out["kongdui"].geometry]), ctx.city_m)
-    rl_cut = shapely.union_all([crop_m, built, plants])
-    fixed = [("nature_reserve", "自然保护地", r.name_zh, r.source, to_m(r.geometry))
-             for r in ctx.out["nature_reserves"].itertuples()]
-    fixed += [("riparian", "河湖岸线", "黄河干流岸线生态保护红线",
-               "1 km belt on the Ordos side of the Yellow River (width assumed)",
-               shapely.difference(belt, shapely.union(rl_cut, reserves))),
-              ("kongdui_channel", "水土保持", "十大孔兑河道水土保持红线",
-               "150 m either side of the drawn 孔兑 courses (width assumed)",
-               shapely.difference(ch, shapely.union(rl_cut, reserves)))]
-    fixed_union = shapely.union_all([f[4] for f in fixed])
     d_in_kub = ndimage.distance_transform_edt(kub) * 1000.0
     rl_cand = ins & ~crop & ~m_built & ~m_plants & ~m_res & (g.d_town > 4000) & ~water
     zones = [
@@ -185,7 +187,7 @@ def build_calibrated(ctx: Ctx) -> None:
             sel = top_cells(nz + bonus, rl_cand & zone & ~taken, int(n * share))
             taken |= sel
             p = shapely.difference(shapely.intersection(g.polygons(sel), ctx.city_m),
-                                   shapely.union_all([rl_cut, reserves, fixed_union]))
+                                   shapely.union_all([rl_cut, crop_m, reserves, fixed_union]))
             parts.append(p)
         rl_parts["parts"] = parts
         # fit on the area the grid part adds to the fixed part

@@ -380,7 +380,8 @@ def build_kongdui(ctx: Ctx) -> None:
 def build_known(ctx: Ctx) -> None:
     """Known PV/wind plants (negative evidence) and the 500/220 kV grid, from reports."""
     save(ctx, "known_plants", plant_rows(ctx.banner_of), ["kind", "name_zh"])
-    subs, lines = grid_rows(ctx.banner_of, ctx.city_m)
+    places = [(zh, kind, lon, lat) for zh, _en, kind, lon, lat, _c in SETTLEMENTS]
+    subs, lines = grid_rows(ctx.banner_of, ctx.city_m, places)
     save(ctx, "grid_substations", subs, ["voltage_kv", "name_zh"])
     save(ctx, "grid_lines", lines, ["voltage_kv", "name_zh"])
 

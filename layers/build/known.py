@@ -153,11 +153,35 @@ GRID_LINES: list[tuple[str, int, str, str, str, str]] = [
 VIA = {"芒哈图—阿勒泰双回500千伏线路": [(107.48, 38.18), (108.05, 38.45)]}
 
 
-def grid_rows(banner_of: Any, city_m: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Feature rows of ``grid_substations`` (points) and ``grid_lines`` (lines), metres."""
+#: Towns (besides the banner seats) given an assumed 220 kV station: industrial towns.
+TOWNS_220 = ("棋盘井镇", "上海庙镇", "乌兰木伦镇")
+SEAT_220_SOURCE = ("ASSUMPTION: every banner seat and the industrial towns 棋盘井, 上海庙, "
+                   "乌兰木伦 are served by at least one 220 kV substation; name and position "
+                   "not published here — placed at the town point (settlements layer)")
+
+
+def assumed_220(places: list[tuple[str, str, float, float]]) -> list[
+        tuple[str, int, float, float, str, str, str]]:
+    """220 kV stations assumed at banner seats and industrial towns.
+
+    Parameters
+    ----------
+    places
+        ``(name_zh, kind, lon, lat)`` of the settlements (kind ``banner_seat`` | ``town``).
+    """
+    return [(f"{zh}220千伏变电站(示意)", 220, lon, lat, "built", "low", SEAT_220_SOURCE)
+            for zh, kind, lon, lat in places if kind == "banner_seat" or zh in TOWNS_220]
+
+
+def grid_rows(banner_of: Any, city_m: Any, places: list[tuple[str, str, float, float]]
+              ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Feature rows of ``grid_substations`` (points) and ``grid_lines`` (lines), metres.
+
+    ``places`` are the settlements (see :func:`assumed_220`).
+    """
     subs = []
     pos = {}
-    for zh, kv, lon, lat, status, conf, src in SUBSTATIONS:
+    for zh, kv, lon, lat, status, conf, src in [*SUBSTATIONS, *assumed_220(places)]:
         p = Point(*xy_m(lon, lat))
         pos[zh] = (lon, lat)
         subs.append({"name_zh": zh, "voltage_kv": kv, "status": status,

@@ -127,6 +127,11 @@ the source.
 |---|---|---|---|---|
 {subs}
 
+Plus 220 kV stations ASSUMED at the nine banner seats and at 棋盘井, 上海庙 and 乌兰木伦
+(names and positions not published here; placed at the town points, `location_confidence`
+low) so that a connection distance has a plausible target everywhere — replace them with
+the grid company's substation list.
+
 | line | kV | from → to | status | source |
 |---|---|---|---|---|
 {lines}
@@ -225,7 +230,7 @@ outlines (random Fourier radii, roughened edges — never rectangles), clipped t
   total is met, polygonised, smoothed, cut against what they must not overlap and
   re-measured. Land classes are exclusive (cropland, forest, grassland, sand, built);
   basic farmland lies inside cropland; red lines never cover cropland, parks, urban cores,
-  mines or known plants. Red lines = the three reserves, a 1 km Yellow River belt, 150 m
+  mines or known plants, and cropland stays out of the 1 km river belt and the 孔兑 channels. Red lines = the three reserves, a 1 km Yellow River belt, 150 m
   either side of the 孔兑, and 防风固沙 (Kubuqi, Mu Us), 水土保持 (eastern 砒砂岩 hills) and
   生物多样性维护 (western desert steppe) areas.
 - **known_plants / grid_substations / grid_lines** — see the tables above.
