@@ -145,8 +145,6 @@ GRID_LINES: list[tuple[str, int, str, str, str, str]] = [
      "under_construction", "~34.5 km (same source)"),
     ("汇风—蒙西换流站500千伏线路", 500, "汇风500千伏变电站", "蒙西换流站(500千伏交流侧)",
      "under_construction", "~3.6 km (same source)"),
-    ("骏马电站220千伏送出线路", 220, "骏马电站220千伏升压站", "汇光1 500千伏变电站", "built",
-     "ASSUMPTION: the 骏马 220 kV booster's outlet drawn to the nearest 500 kV station"),
 ]
 
 #: Via points of the 芒哈图—阿勒泰 line (towns named in the source; positions approximate).

@@ -110,12 +110,17 @@ follows the cell ranking, not a banner quota):
 
 ## Known plants (negative evidence) and grid
 
-Every **built** plant below lies outside the drawn red lines, basic farmland and nature
-reserves (test: `tests/test_layers_default.py::test_known_built_plants_outside_protected_land`);
+Every plant below (built, approved or under construction — approval means the land was
+permitted) lies outside the drawn red lines, basic farmland and nature reserves, 1 km
+around its position included (test:
+`tests/test_layers_default.py::test_known_built_plants_outside_protected_land`);
 the build keeps a footprint around every listed plant (PV: capacity ÷ 40 MW/km² as a disc,
 +1 km; wind: 6 km) out of red lines, basic farmland, cropland and basic grassland.
 Positions are approximate (`location_confidence`), taken from the town or area named in
-the source.
+the source. Years are those reported; for 新矿上海庙 (2023), 亿利(后续) (2019), 华能 4 GW
+and 杭锦旗 1.6 GW (2023) the report gives none and the year is approximate. The URLs are
+where the text was found (often a mirror of the original news item); 国电电力 3 GW names no
+banner and is placed on the 神东 subsidence area (assumption).
 
 | plant | kind | MW | status | year | lon, lat | location | source |
 |---|---|---|---|---|---|---|---|
