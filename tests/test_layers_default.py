@@ -25,7 +25,9 @@ BBOX = (106.4, 37.5, 111.6, 41.0)
 VECTOR_IDS = [
     "city", "banners", "yellow_river", "red_lines", "control_units", "nature_reserves",
     "urban_cores", "parks", "subsidence", "reclamation", "mining_areas", "kubuqi", "mu_us",
-    "kongdui", "kongdui_banks", "settlements",
+    "kongdui", "kongdui_banks", "settlements", "basic_grassland", "cropland",
+    "basic_farmland", "forest", "sand_closure", "qipanjing_mengxi", "grid_substations",
+    "grid_lines", "known_plants",
 ]
 ILLUSTRATIVE = [v for v in VECTOR_IDS if v not in ("city", "banners", "yellow_river")]
 PUBLISHED_CITY_KM2 = 86_882.0
@@ -156,7 +158,9 @@ def test_illustrative_features_lie_inside_the_city(layer_id: str) -> None:
 
 def test_illustrative_layers_are_not_rectangles() -> None:
     for layer_id in ("red_lines", "nature_reserves", "parks", "urban_cores", "kubuqi",
-                     "mu_us", "subsidence", "reclamation", "mining_areas"):
+                     "mu_us", "subsidence", "reclamation", "mining_areas", "cropland",
+                     "basic_farmland", "forest", "basic_grassland", "sand_closure",
+                     "qipanjing_mengxi"):
         for g in read(layer_id).geometry:
             # a rectangle fills its minimum rotated rectangle; drawn outlines do not
             assert g.area / shapely.minimum_rotated_rectangle(g).area < 0.97, layer_id
@@ -250,7 +254,9 @@ def test_catalog_lists_every_file() -> None:
     cat = yaml.safe_load((LAYERS / "catalog.yaml").read_text(encoding="utf-8"))
     assert cat["version"] == 1
     ids = [e["id"] for e in cat["layers"]]
-    assert len(ids) >= 19 and len(set(ids)) == len(ids)
+    # 19 layers before issue 13, + 9 from it (basic_grassland, cropland, basic_farmland,
+    # forest, sand_closure, qipanjing_mengxi, grid_substations, grid_lines, known_plants)
+    assert len(ids) >= 28 and len(set(ids)) == len(ids)
     assert set(VECTOR_IDS) | {"landcover", "elevation", "linke_turbidity"} <= set(ids)
     for e in cat["layers"]:
         assert (LAYERS / e["path"]).exists(), e["id"]
@@ -284,3 +290,151 @@ def test_vertices_are_gcj02_corrected() -> None:
     assert np.hypot(*(fixed - raw)) > 0.004  # the GCJ-02 offset is ~0.005° here
     assert np.min(np.hypot(*(xy - fixed).T)) < 2e-6
     assert np.min(np.hypot(*(xy - raw).T)) > 1e-3
+
+
+# --------------------------------------------------------------- calibrated layers (issue 13)
+#: Published totals (km²) — DATA.md §7: 鄂尔多斯市国土空间总体规划（2021—2035年） for red lines,
+#: basic grassland, cropland and basic farmland; encyclopaedias for Kubuqi; DATA.md for Mu Us.
+PUBLISHED_KM2 = {"red_lines": 23_385.0, "basic_grassland": 38_667.0, "cropland": 5_841.0,
+                 "basic_farmland": 4_285.0, "kubuqi": 16_600.0, "mu_us": 25_000.0}
+#: 森林覆盖率 27.4 % (ordos.gov.cn 2024); the forest layer's 有林地 + 灌木林地 are calibrated to it.
+FOREST_COVER = 0.274
+
+
+def union(layer_id: str) -> object:
+    return shapely.union_all(read(layer_id).geometry.values)
+
+
+def test_calibrated_layers_match_published_totals() -> None:
+    for layer_id, pub in PUBLISHED_KM2.items():
+        assert km2(union(layer_id)) == pytest.approx(pub, rel=0.10), layer_id
+    # the plan gives the red lines as a minimum
+    assert km2(union("red_lines")) >= PUBLISHED_KM2["red_lines"]
+    f = read("forest")
+    cover = shapely.union_all(f[f["counts_in_forest_cover"] == 1].geometry.values)
+    assert km2(cover) == pytest.approx(FOREST_COVER * km2(read("city")), rel=0.10)
+
+
+def test_sources_table_lists_every_calibrated_layer_within_ten_percent() -> None:
+    text = (LAYERS.parents[2] / "layers" / "SOURCES.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip(): line for line in text.splitlines()
+            if line.startswith("| ") and line.count("|") == 5}
+    for layer_id in [*PUBLISHED_KM2, "forest"]:
+        ratio = float(rows[layer_id].split("|")[4])
+        assert 0.9 <= ratio <= 1.1, layer_id
+
+
+def test_land_classes_are_consistent() -> None:
+    crop, bf = union("cropland"), union("basic_farmland")
+    assert km2(shapely.difference(bf, crop)) < 1e-3 * km2(bf)  # farmland inside cropland
+    rl = union("red_lines")
+    assert km2(shapely.intersection(rl, crop)) < 1e-3 * km2(crop)  # 三区三线 do not overlap
+    forest, grass = union("forest"), union("basic_grassland")
+    assert km2(shapely.intersection(forest, crop)) < 1e-3 * km2(crop)
+    assert km2(shapely.intersection(grass, crop)) < 1e-3 * km2(crop)
+    assert km2(shapely.intersection(grass, forest)) < 1e-3 * km2(grass)
+    # parks and urban cores are not red lines
+    built = shapely.union_all([union("parks"), union("urban_cores")])
+    assert km2(shapely.intersection(rl, built)) < 0.01
+
+
+def test_river_belt_red_line_is_not_cut_by_the_floodplain_farmland() -> None:
+    rl = read("red_lines")
+    belt = rl[rl["rl_type"] == "riparian"]
+    # 1 km on the Ordos side of ~830 km of river, minus parks, urban cores and known plants
+    assert km2(belt) > 500
+    assert km2(shapely.intersection(union("cropland"), belt.geometry.iloc[0])) < 1.0
+
+
+def test_forest_fields_and_levels() -> None:
+    f = read("forest")
+    assert set(f["forest_type"]) == {"有林地", "灌木林地", "其他林地"}
+    assert set(f["protection_level"]) <= {"I", "II", "III", "IV"}
+    lvl1 = shapely.union_all(f[f["protection_level"] == "I"].geometry.values)
+    assert km2(shapely.difference(lvl1, union("nature_reserves"))) < 0.01 * km2(lvl1)
+
+
+def test_kubuqi_lies_south_of_the_floodplain() -> None:
+    kub = union("kubuqi")
+    _, miny, _, maxy = kub.bounds
+    assert miny >= 39.2 and maxy <= 40.8  # ≈ 39°15′–40°45′ N
+    assert 39.7 < kub.centroid.y < 40.3
+    river = gpd.GeoSeries([read("yellow_river").geometry.iloc[0]], crs=4326).to_crs(WORK_CRS)
+    near_river = gpd.GeoSeries(river.buffer(2000), crs=WORK_CRS).to_crs(4326).iloc[0]
+    # the irrigated floodplain along the river is excluded, and is cropland, not desert
+    assert km2(shapely.intersection(kub, near_river)) < 0.01 * km2(kub)
+    assert km2(shapely.intersection(kub, union("cropland"))) < 1.0
+
+
+def test_known_built_plants_outside_protected_land() -> None:
+    p = read("known_plants")
+    assert len(p) >= 15
+    assert set(p["kind"]) == {"pv", "wind"}
+    assert set(p["status"]) <= {"built", "approved", "under_construction"}
+    assert set(p["location_confidence"]) <= {"high", "medium", "low"}
+    assert (p["capacity_mw"] > 0).all() and p["source"].str.len().gt(20).all()
+    assert p["year"].between(2010, 2026).all()
+    assert (p["status"] == "built").sum() >= 5
+    protected = shapely.union_all([union("red_lines"), union("basic_farmland"),
+                                   union("nature_reserves")])
+    # built plants (and approved ones, which were permitted on that land) sit where
+    # protected land is not: 1 km around each reported position stays clear
+    discs = gpd.GeoSeries(p.geometry.values, crs=4326).to_crs(WORK_CRS).buffer(1000)
+    discs = discs.to_crs(4326)
+    for name, disc in zip(p["name_zh"], discs, strict=True):
+        assert not disc.intersects(protected), name
+
+
+def test_mining_areas_include_shanghaimiao() -> None:
+    m = read("mining_areas")
+    assert m["coalfield"].str.len().gt(0).all()
+    shm = m[m["name_zh"].str.contains("上海庙")]
+    assert len(shm) == 1
+    otog_front = read("banners").set_index("adcode").loc["150623", "geometry"]
+    assert otog_front.contains(shm.geometry.iloc[0].representative_point())
+
+
+def test_qipanjing_mengxi_is_one_area_holding_its_parks() -> None:
+    q = read("qipanjing_mengxi")
+    assert len(q) == 1 and q["banner"].iloc[0] == "150624"
+    parks = read("parks")
+    qm = shapely.union_all(parks[parks["qipanjing_mengxi"] == 1].geometry.values)
+    area = q.geometry.iloc[0]
+    assert km2(shapely.difference(qm, area)) < 0.05 * km2(qm)
+    # an area (parks, the town and the land between them), not only the two parks
+    assert km2(area) > 1.3 * km2(qm)
+    assert len(shapely.get_parts(area)) == 1
+
+
+def test_grid_layers() -> None:
+    s, lines = read("grid_substations"), read("grid_lines")
+    assert (s.geom_type == "Point").all() and set(s["voltage_kv"]) == {500, 220}
+    assert s["name_zh"].str.len().gt(0).all()
+    assert set(s["banner"]) <= set(read("banners")["adcode"])
+    assert lines.geom_type.str.contains("LineString").all()
+    assert set(lines["voltage_kv"]) <= {500, 220}
+    length = lines.set_index("name_zh").to_crs(WORK_CRS).length / 1000
+    # 芒哈图—阿勒泰: 183.8 km as built; drawn straight between the named towns
+    assert 120 < length["芒哈图—阿勒泰双回500千伏线路"] < 200
+
+
+def test_priority_units_cover_the_red_lines() -> None:
+    cu = read("control_units")
+    prio = shapely.union_all(cu[cu["category"] == 1].geometry.values)
+    rl = union("red_lines")
+    assert km2(shapely.difference(rl, prio)) < 0.01 * km2(rl)
+    assert km2(prio) == pytest.approx(km2(shapely.union(rl, union("nature_reserves"))),
+                                      rel=0.01)
+
+
+def test_catalog_roles_of_the_issue_13_layers() -> None:
+    cat = yaml.safe_load((LAYERS / "catalog.yaml").read_text(encoding="utf-8"))
+    roles = {e["id"]: e["roles"] for e in cat["layers"]}
+    for layer_id in ("red_lines", "basic_grassland", "basic_farmland", "cropland", "forest",
+                     "sand_closure"):
+        assert roles[layer_id] == ["exclusion", "zoning"], layer_id
+    assert roles["grid_substations"] == roles["grid_lines"] == ["grid", "context"]
+    assert roles["known_plants"] == ["context"]
+    notes = {e["id"]: e["notes"] for e in cat["layers"]}
+    assert all("illustrative" in notes[i] for i in roles if i not in (
+        "city", "banners", "yellow_river", "landcover", "elevation", "linke_turbidity"))

@@ -18,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from calibrated import build_calibrated
 from catalog_build import write_catalog
 from control_units import build_control_units
 from illustrative import Ctx, build_illustrative
@@ -39,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     ctx = Ctx(city=real.city, banners=real.banners, river=real.river,
               landcover=real.landcover, landcover_transform=real.landcover_transform)
     build_illustrative(ctx)
+    build_calibrated(ctx)
     build_control_units(real.banners, ctx.out, ctx.stats)
     write_catalog()
     write_sources({**real.stats, **ctx.stats})

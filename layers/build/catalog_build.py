@@ -1,4 +1,7 @@
-"""Write ``ordos_geo/data/layers/catalog.yaml`` (schema: docs/DESIGN.md, ``ordos_geo.catalog.LayerSpec``)."""
+"""Write ``ordos_geo/data/layers/catalog.yaml``.
+
+Schema: docs/DESIGN.md, ``ordos_geo.catalog.LayerSpec``.
+"""
 
 from __future__ import annotations
 
@@ -77,8 +80,26 @@ ENTRIES: list[dict[str, Any]] = [
               "bound, not all-sky irradiance.", "units": "dimensionless (Linke factor)"},
     _ill("red_lines", "生态保护红线(示意)", "Ecological protection red lines (illustrative)",
          ["exclusion", "zoning"],
-         "Field rl_type: nature_reserve, riparian, kongdui_channel, sand_fixation, "
-         "biodiversity, soil_conservation; rl_type_zh; name_zh."),
+         "Calibrated to ≥ 23,385 km² (国土空间总体规划 2021-2035). Fields name_zh, rl_type "
+         "(nature_reserve, riparian, kongdui_channel, sand_fixation, soil_conservation, "
+         "biodiversity), rl_type_zh, banner. Kept off cropland, parks, urban cores, mines "
+         "and known plants."),
+    _ill("basic_grassland", "基本草原(示意)", "Basic grassland (illustrative)",
+         ["exclusion", "zoning"],
+         "Calibrated to ≥ 5,800万亩 ≈ 38,667 km²; one feature per banner (name_zh, banner, "
+         "land_class)."),
+    _ill("cropland", "耕地(示意)", "Cropland (illustrative)", ["exclusion", "zoning"],
+         "Calibrated to ≈ 5,841 km² (Yellow River floodplain first); one feature per banner."),
+    _ill("basic_farmland", "永久基本农田(示意)", "Permanent basic farmland (illustrative)",
+         ["exclusion", "zoning"],
+         "Calibrated to ≈ 4,285 km²; lies inside cropland; one feature per banner."),
+    _ill("forest", "林地(示意)", "Forest land (illustrative)", ["exclusion", "zoning"],
+         "有林地 + 灌木林地 calibrated to the forest cover 27.4 % (森林覆盖率, ordos.gov.cn 2024); "
+         "其他林地 (+5 %, assumed) is 林地 land class but not forest cover. Fields forest_type "
+         "(有林地 | 灌木林地 | 其他林地), protection_level (I-IV), counts_in_forest_cover."),
+    _ill("sand_closure", "沙化土地封禁保护区(示意)", "Sandification closure areas (illustrative)",
+         ["exclusion", "zoning"],
+         "No published Ordos total found: 1,500 km² assumed, on bare Kubuqi dunes."),
     _ill("control_units", "三线一单环境管控单元(示意)",
          "三线一单 environmental control units (illustrative)", ["zoning"],
          "Derived by rule so they tile each banner: 1 优先保护 = red lines + reserves; "
@@ -102,10 +123,11 @@ ENTRIES: list[dict[str, Any]] = [
          "Open-pit dumps / reclamation areas (illustrative)", ["preference"],
          "Patches in the 准格尔 mining area; total compared with 202 km² reclaimed by 2024."),
     _ill("mining_areas", "煤矿区(示意)", "Coal mining areas (illustrative)",
-         ["preference", "context"], "准格尔, 神东 (Ordos part), 东胜; extents assumed."),
+         ["preference", "context"], "准格尔, 神东 (Ordos part), 东胜, 呼吉尔特, 上海庙 (Otog "
+         "Front), 棋盘井; field coalfield; extents assumed."),
     _ill("kubuqi", "库布其沙漠(示意)", "Kubuqi Desert (illustrative)", ["preference"],
-         "MODIS barren pixels north of 39.3° N, closed, plus a strip south of the Yellow "
-         "River toward Dalad/Jungar."),
+         "Band 39°15′–40°45′ N south of the irrigated Yellow River floodplain (excluded), "
+         "with MODIS barren pixels; fitted to ~16,600 km² in Ordos."),
     _ill("mu_us", "毛乌素沙地(示意)", "Mu Us Sandy Land (illustrative)", ["preference"],
          "Published bounds ∩ southern Ordos with a drawn northern edge, fitted to ~25,000 km²."),
     _ill("kongdui", "十大孔兑(示意)", "Ten Kongdui gullies (illustrative)",
@@ -114,6 +136,21 @@ ENTRIES: list[dict[str, Any]] = [
     _ill("kongdui_banks", "孔兑两岸(示意)", "Kongdui bank strips (illustrative)",
          ["preference"],
          "150-1,500 m either side of each 孔兑 line (plan 二(六)1 孔兑两岸 光伏+)."),
+    _ill("qipanjing_mengxi", "棋盘井—蒙西地区(示意)", "Qipanjing-Mengxi area (illustrative)",
+         ["zoning"], "One polygon: the 蒙西 and 棋盘井 parks and 棋盘井 town joined (plan 二(五), "
+         "四(十三)2); the parks layer keeps its mengxi / qipanjing_mengxi flags."),
+    _ill("grid_substations", "500/220千伏变电站(示意)", "500/220 kV substations (illustrative)",
+         ["grid", "context"], "Points placed from published names and places; fields name_zh, "
+         "voltage_kv (500 | 220), banner, status, location_confidence."),
+    _ill("grid_lines", "500/220千伏线路(示意)", "500/220 kV lines (illustrative)",
+         ["grid", "context"], "Lines drawn straight between the named stations and towns; "
+         "fields name_zh, voltage_kv, status."),
+    _ill("known_plants", "已建/核准新能源电站(示意位置)", "Known PV and wind plants "
+         "(approximate positions)", ["context"],
+         "Built, approved or under-construction plants from public reports (layers/SOURCES.md); "
+         "fields name_zh, kind (pv | wind), capacity_mw, status, year, source, "
+         "location_confidence. Negative evidence: no drawn red line, basic farmland or "
+         "reserve covers them."),
     _ill("settlements", "旗府驻地及城镇(示意)", "Banner seats and towns (illustrative)",
          ["context", "exclusion", "factor"],
          "Points; fields name_zh, name_en, kind (banner_seat | town), banner (adcode)."),

@@ -19,11 +19,11 @@ import numpy as np
 import shapely
 import shapely.ops
 from common import area_km2, write_vector
-from rasterio.features import shapes as raster_shapes
-from shapely.geometry import Point, shape
+from known import grid_rows, plant_rows
+from shapely.geometry import Point
 from shapes import blob, drop_small, fit_area, meander, roughen, to_lonlat, to_m, xy_m
 
-__all__ = ["Ctx", "build_illustrative"]
+__all__ = ["Ctx", "build_illustrative", "save"]
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def _gdf(rows: list[dict[str, Any]]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=4326)
 
 
-def _save(ctx: Ctx, layer_id: str, rows: list[dict[str, Any]], sort_by: list[str]) -> None:
+def save(ctx: Ctx, layer_id: str, rows: list[dict[str, Any]], sort_by: list[str]) -> None:
     gdf = _gdf(rows)
     if gdf.geom_type.isin(["Polygon", "MultiPolygon"]).all():
         gdf["area_km2"] = [round(area_km2(g), 3) for g in gdf.geometry]
@@ -105,7 +105,7 @@ def build_settlements(ctx: Ctx) -> None:
                      "banner": ctx.banner_of(p.buffer(10)), "lon": lon, "lat": lat,
                      "source": "DATA.md §2 banner seats (approximate); towns: approximate "
                                "positions, verify", "confidence": conf, "geometry": p})
-    _save(ctx, "settlements", rows, ["kind", "name_en"])
+    save(ctx, "settlements", rows, ["kind", "name_en"])
 
 
 # ----------------------------------------------------------------- urban cores
@@ -122,7 +122,7 @@ def build_urban_cores(ctx: Ctx) -> None:
                      "source": "seat position DATA.md §2; size assumed (tens of km², order of "
                                "magnitude of the built-up area), outline drawn",
                      "confidence": "low", "geometry": g})
-    _save(ctx, "urban_cores", rows, ["name_en"])
+    save(ctx, "urban_cores", rows, ["name_en"])
 
 
 # ----------------------------------------------------------------- nature reserves
@@ -155,7 +155,7 @@ def build_reserves(ctx: Ctx) -> None:
          "source": "464.1 km² at 阿尔巴斯苏木 (DATA.md §2); position assumed, coordinates "
                    "not found", "confidence": "low", "geometry": dino},
     ]
-    _save(ctx, "nature_reserves", rows, ["name_en"])
+    save(ctx, "nature_reserves", rows, ["name_en"])
 
 
 # ----------------------------------------------------------------- parks
@@ -198,15 +198,21 @@ def build_parks(ctx: Ctx) -> None:
                      "banner": ctx.banner_of(g), "park_kind": kind, "mengxi": mx,
                      "qipanjing_mengxi": qm, "area_published_or_assumed_km2": a,
                      "source": src, "confidence": conf, "geometry": g})
-    _save(ctx, "parks", rows, ["park_id"])
+    save(ctx, "parks", rows, ["park_id"])
 
 
 # ----------------------------------------------------------------- mining
-MINING: list[tuple[str, str, float, float, float, float, float]] = [
-    ("准格尔矿区", "Jungar coalfield (mining area)", 111.12, 39.80, 1000.0, 2.2, 95.0),
-    ("神东矿区(鄂尔多斯部分)", "Shendong mining area (Ordos part)", 110.05, 39.33, 900.0,
-     1.5, 110.0),
-    ("东胜矿区", "Dongsheng coalfield (mining area)", 109.40, 39.42, 600.0, 1.6, 20.0),
+MINING: list[tuple[str, str, str, float, float, float, float, float]] = [
+    # name_zh, name_en, coalfield, lon, lat, area km² (assumed), elongation, angle
+    ("准格尔矿区", "Jungar coalfield (mining area)", "准格尔煤田", 111.12, 39.80, 1000.0, 2.2,
+     95.0),
+    ("神东矿区(鄂尔多斯部分)", "Shendong mining area (Ordos part)", "东胜煤田", 110.05, 39.33,
+     900.0, 1.5, 110.0),
+    ("东胜矿区", "Dongsheng coalfield (mining area)", "东胜煤田", 109.40, 39.42, 600.0, 1.6,
+     20.0),
+    ("呼吉尔特矿区", "Hujierte mining area", "东胜煤田", 109.10, 39.02, 700.0, 1.6, 60.0),
+    ("上海庙矿区", "Shanghaimiao mining area", "上海庙煤田", 107.05, 38.40, 900.0, 1.8, 80.0),
+    ("棋盘井矿区", "Qipanjing mining area", "桌子山煤田", 107.02, 39.25, 250.0, 1.6, 90.0),
 ]
 
 
@@ -215,15 +221,20 @@ def build_mining(ctx: Ctx) -> None:
     cores = shapely.union_all([to_m(g) for g in ctx.out["urban_cores"].geometry])
     rows = []
     mine_m: dict[str, Any] = {}
-    for zh, en, lon, lat, a, el, ang in MINING:
+    reserves = shapely.union_all([to_m(g) for g in ctx.out["nature_reserves"].geometry])
+    parks = shapely.union_all([to_m(g) for g in ctx.out["parks"].geometry])
+    free = shapely.difference(ctx.city_m, shapely.union_all([cores, reserves, parks]))
+    for zh, en, field_zh, lon, lat, a, el, ang in MINING:
         g = blob(lon, lat, a, ctx.rng, rough=0.3, elong=el, angle_deg=ang)
-        g = fit_area(g, shapely.difference(ctx.city_m, cores), a)
+        g = fit_area(g, free, a)
         mine_m[zh] = g
         rows.append({"name_zh": zh, "name_en": en, "kind": "coal_mining_area",
-                     "area_assumed_km2": a,
-                     "source": "coalfields named in DATA.md §2; extent and size assumed",
+                     "coalfield": field_zh, "area_assumed_km2": a,
+                     "source": "coalfields named in DATA.md §2 (准格尔, 东胜/神东); 上海庙 "
+                               "(Otog Front, home of subsidence PV, layers/SOURCES.md), "
+                               "呼吉尔特, 棋盘井 (桌子山); extent and size assumed",
                      "confidence": "low", "geometry": g})
-    _save(ctx, "mining_areas", rows, ["name_en"])
+    save(ctx, "mining_areas", rows, ["name_en"])
 
     # subsidence: the 伊旗天骄绿能 site (4.2万亩 = 28.0 km²) + patches in 神东/东胜
     site_km2 = 42_000 * 666.67 / 1e6
@@ -234,16 +245,17 @@ def build_mining(ctx: Ctx) -> None:
             "source": "伊旗天骄绿能 500 MW PV on ~4.2万亩 subsidence land at 乌兰木伦镇 "
                       "(DATA.md §2); outline drawn", "confidence": "medium", "geometry": first}]
     taken = first
-    sub += _patches(ctx, [("神东", shendong, 5), ("东胜", mine_m["东胜矿区"], 3)],
+    sub += _patches(ctx, [("神东", shendong, 5), ("东胜", mine_m["东胜矿区"], 3),
+                          ("上海庙", mine_m["上海庙矿区"], 1)],
                     taken, (15.0, 45.0), "采煤沉陷区", "coal-mining subsidence area",
                     "end-2024: 248 km² of subsidence treated (DATA.md §2); patches drawn")
-    _save(ctx, "subsidence", sub, ["name_en"])
+    save(ctx, "subsidence", sub, ["name_en"])
 
     taken = shapely.union_all([to_m(g) for g in ctx.out["subsidence"].geometry])
     rec = _patches(ctx, [("准格尔", mine_m["准格尔矿区"], 6)], taken, (25.0, 45.0),
                    "露天煤矿排土场/复垦区", "open-pit dump / reclamation area",
                    "end-2024: 202 km² of open-pit land reclaimed (DATA.md §2); patches drawn")
-    _save(ctx, "reclamation", rec, ["name_en"])
+    save(ctx, "reclamation", rec, ["name_en"])
 
 
 def _patches(
@@ -276,44 +288,6 @@ def _patches(
 
 
 # ----------------------------------------------------------------- deserts
-#: Width of the strip along the south bank of the Yellow River counted as Kubuqi, m
-#: (chosen so that the Ordos part comes near the published ~16,600 km²).
-STRIP_M = 32000.0
-
-
-def build_kubuqi(ctx: Ctx) -> None:
-    """Kubuqi: MODIS barren pixels north of 39.3° N, closed and smoothed, plus a strip
-    along the south bank of the Yellow River extended east toward Dalad/Jungar."""
-    barren = (ctx.landcover == 16).astype("uint8")
-    polys = [shape(g) for g, v in raster_shapes(barren, mask=barren == 1,
-                                                transform=ctx.landcover_transform) if v == 1]
-    px = to_m(shapely.union_all(polys))
-    north = to_m(shapely.box(106.0, 39.3, 112.0, 41.5))
-    core = shapely.intersection(px, north)
-    # closing (+6 km / -4 km) joins pixels into dune fields and rounds the pixel steps
-    body = shapely.buffer(shapely.buffer(core, 6000, quad_segs=4), -4000, quad_segs=4)
-    river_side = shapely.buffer(ctx.river_m, STRIP_M)
-    strip = shapely.intersection(river_side, to_m(shapely.box(108.4, 39.8, 111.0, 41.0)))
-    strip = shapely.difference(strip, shapely.buffer(Point(*xy_m(111.12, 40.25)), 25000))
-    strip = shapely.difference(strip, shapely.buffer(ctx.river_m, 1500))
-    # irregular southern edge for the strip: drop random bites
-    bites = [shapely.buffer(Point(*xy_m(float(lon), 40.0 + float(ctx.rng.uniform(0, 0.25)))),
-                            float(ctx.rng.uniform(6000, 12000)))
-             for lon in np.linspace(109.3, 110.9, 9)]
-    strip = shapely.difference(strip, shapely.union_all(bites))
-    g = roughen(shapely.union(body, strip), ctx.rng)
-    cores = shapely.union_all([to_m(x) for x in ctx.out["urban_cores"].geometry])
-    g = shapely.simplify(g, 300)
-    g = shapely.difference(shapely.intersection(g, ctx.city_m), cores)
-    rows = [{"name_zh": "库布其沙漠", "name_en": "Kubuqi Desert", "published_km2": 16600,
-             "source": "MODIS MCD12C1 2019 barren pixels (class 16) north of 39.3°N, closed "
-                       "+6/-4 km, plus a 32 km strip south of the Yellow River 108.4-111°E, "
-                       "outline roughened; "
-                       "published ~16,600 km² in Ordos (uncertain)",
-             "confidence": "low", "geometry": g}]
-    _save(ctx, "kubuqi", rows, ["name_en"])
-
-
 def build_mu_us(ctx: Ctx) -> None:
     """Mu Us: published bounds ∩ southern Ordos with a random northern edge, ~25,000 km²."""
     bounds_m = roughen(to_m(shapely.box(107 + 20 / 60, 37.5, 111.5, 39 + 20 / 60)), ctx.rng,
@@ -354,7 +328,7 @@ def build_mu_us(ctx: Ctx) -> None:
              "source": "bounds 37°30′–39°20′N 107°20′–111°30′E (DATA.md §2) ∩ Otog Front, "
                        "Uxin, Ejin Horo, Otog; northern edge drawn, fitted to ~25,000 km² "
                        "in Ordos (uncertain)", "confidence": "low", "geometry": g}]
-    _save(ctx, "mu_us", rows, ["name_en"])
+    save(ctx, "mu_us", rows, ["name_en"])
 
 
 # ----------------------------------------------------------------- 孔兑
@@ -398,57 +372,37 @@ def build_kongdui(ctx: Ctx) -> None:
                                 "“孔兑两岸 光伏+”); widths assumed",
                       "confidence": "low",
                       "geometry": shapely.intersection(strip, ctx.city_m)})
-    _save(ctx, "kongdui", rows, ["name_en"])
-    _save(ctx, "kongdui_banks", banks, ["name_en"])
+    save(ctx, "kongdui", rows, ["name_en"])
+    save(ctx, "kongdui_banks", banks, ["name_en"])
 
 
-# ----------------------------------------------------------------- red lines
-def build_red_lines(ctx: Ctx) -> None:
-    """Ecological protection red lines (生态保护红线): reserves, Yellow River belt, 孔兑
-    channels, sand-fixation and biodiversity areas in the deserts and the west."""
-    keep_out = shapely.union_all(
-        [to_m(g) for g in ctx.out["parks"].geometry]
-        + [to_m(g) for g in ctx.out["urban_cores"].geometry])
-    rows = []
-    for r in ctx.out["nature_reserves"].itertuples():
-        rows.append({"name_zh": r.name_zh, "rl_type": "nature_reserve",
-                     "rl_type_zh": "自然保护地", "source": r.source,
-                     "confidence": r.confidence, "geometry": to_m(r.geometry)})
-    belt = shapely.intersection(shapely.buffer(ctx.river_m, 1000), ctx.city_m)
-    rows.append({"name_zh": "黄河干流岸线生态保护红线", "rl_type": "riparian",
-                 "rl_type_zh": "河湖岸线", "source": "1 km belt on the Ordos side of the "
-                 "Yellow River (width assumed)", "confidence": "low",
-                 "geometry": shapely.difference(belt, keep_out)})
-    ch = shapely.union_all([shapely.buffer(to_m(g), 150)
-                            for g in ctx.out["kongdui"].geometry])
-    rows.append({"name_zh": "十大孔兑河道水土保持红线", "rl_type": "kongdui_channel",
-                 "rl_type_zh": "水土保持", "source": "150 m either side of the drawn 孔兑 "
-                 "courses (width assumed)", "confidence": "low",
-                 "geometry": shapely.difference(shapely.intersection(ch, ctx.city_m),
-                                                keep_out)})
-    kub = to_m(ctx.out["kubuqi"].geometry.iloc[0])
-    muus = to_m(ctx.out["mu_us"].geometry.iloc[0])
-    extra = [
-        ("库布其沙漠防风固沙示意区(中段)", "sand_fixation", "防风固沙", 108.40, 40.15, 900.0, kub),
-        ("库布其沙漠防风固沙示意区(东段)", "sand_fixation", "防风固沙", 109.45, 40.30, 500.0, kub),
-        ("毛乌素沙地防风固沙示意区(乌审)", "sand_fixation", "防风固沙", 108.90, 38.35, 900.0,
-         muus),
-        ("毛乌素沙地防风固沙示意区(鄂前旗)", "sand_fixation", "防风固沙", 107.90, 38.05, 700.0,
-         muus),
-        ("鄂托克前旗生物多样性维护示意区", "biodiversity", "生物多样性维护", 107.20, 38.60,
-         600.0, ctx.city_m),
-        ("桌子山水土保持示意区", "soil_conservation", "水土保持", 107.20, 39.35, 300.0,
-         ctx.city_m),
-    ]
-    for zh, t, tzh, lon, lat, a, within in extra:
-        g = blob(lon, lat, a, ctx.rng, rough=0.35, elong=1.6, angle_deg=ctx.rng.uniform(0, 180))
-        g = fit_area(g, shapely.difference(shapely.intersection(within, ctx.city_m), keep_out),
-                     a)
-        rows.append({"name_zh": zh, "rl_type": t, "rl_type_zh": tzh,
-                     "source": f"plausible ecological area, {a:.0f} km² assumed (plan 三(十二)1 "
-                               "库布其/毛乌素 荒漠化综合防治)", "confidence": "low",
-                     "geometry": g})
-    _save(ctx, "red_lines", rows, ["rl_type", "name_zh"])
+# ----------------------------------------------------------------- known plants, grid
+def build_known(ctx: Ctx) -> None:
+    """Known PV/wind plants (negative evidence) and the 500/220 kV grid, from reports."""
+    save(ctx, "known_plants", plant_rows(ctx.banner_of), ["kind", "name_zh"])
+    places = [(zh, kind, lon, lat) for zh, _en, kind, lon, lat, _c in SETTLEMENTS]
+    subs, lines = grid_rows(ctx.banner_of, ctx.city_m, places)
+    save(ctx, "grid_substations", subs, ["voltage_kv", "name_zh"])
+    save(ctx, "grid_lines", lines, ["voltage_kv", "name_zh"])
+
+
+def build_qipanjing_mengxi(ctx: Ctx) -> None:
+    """棋盘井/蒙西 as one area: the two parks and 棋盘井 town joined (plan 二(五), 四(十三)2)."""
+    p = ctx.out["parks"]
+    parks = [to_m(x) for x in p.loc[p["qipanjing_mengxi"] == 1].geometry]
+    town = Point(*xy_m(106.98, 39.35)).buffer(4000)
+    hull = shapely.convex_hull(shapely.union_all([*parks, town]))
+    g = roughen(shapely.buffer(hull, 3000, quad_segs=6), ctx.rng, spacing_m=4000.0,
+                radius_m=(800.0, 2000.0))
+    reserves = shapely.union_all([to_m(x) for x in ctx.out["nature_reserves"].geometry])
+    g = shapely.difference(shapely.intersection(g, ctx.banner_m["150624"]), reserves)
+    g = max(shapely.get_parts(g), key=lambda x: x.area)  # one area
+    save(ctx, "qipanjing_mengxi", [{
+        "name_zh": "棋盘井—蒙西地区", "name_en": "Qipanjing-Mengxi area", "banner": "150624",
+        "parks": "P01,P02", "source": "plan 二(五)、四(十三)2 speak of 棋盘井蒙西地区; outline = "
+        "convex hull of the 蒙西 and 棋盘井 parks and 棋盘井 town (4 km) + 3 km, roughened, "
+        "inside 鄂托克旗, outside the reserves; size follows from that (assumed)",
+        "confidence": "low", "geometry": g}], ["name_en"])
 
 
 def build_illustrative(ctx: Ctx) -> Ctx:
@@ -458,8 +412,8 @@ def build_illustrative(ctx: Ctx) -> Ctx:
     build_reserves(ctx)
     build_parks(ctx)
     build_mining(ctx)
-    build_kubuqi(ctx)
     build_mu_us(ctx)
     build_kongdui(ctx)
-    build_red_lines(ctx)
+    build_known(ctx)
+    build_qipanjing_mengxi(ctx)
     return ctx
