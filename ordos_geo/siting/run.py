@@ -23,7 +23,7 @@ import pandas as pd
 from ordos_geo.config import locate_line, yaml_line_index
 from ordos_geo.errors import ConfigError
 from ordos_geo.grid import Grid
-from ordos_geo.io.atomic import check_output_path, ensure_out_dir, register_inputs
+from ordos_geo.io.atomic import check_output_path, ensure_out_dir
 from ordos_geo.raster import rasterize_mask, reason_counts
 from ordos_geo.siting.config import (
     SitingConfig,
@@ -176,7 +176,6 @@ def run_siting(
     t0 = time.perf_counter()
     if config is None:
         config_path = Path(config_path) if config_path else default_config_path(kind)
-        register_inputs([config_path])
         cfg = load_siting_config(config_path)
     else:
         cfg = config
@@ -197,11 +196,12 @@ def run_siting(
     files: dict[str, Path] = {}
     if out_dir is not None:
         ensure_out_dir(out_dir)
+        inputs = [config_path, *(catalog.files() if hasattr(catalog, "files") else ())]
         for key, name in OUTPUT_NAMES.items():
             if key == "robustness" and sensitivity == 0:
                 continue
             files[key] = check_output_path(Path(out_dir) / name.format(kind=kind),
-                                           overwrite=overwrite)
+                                           overwrite=overwrite, inputs=inputs)
 
     stages: dict[str, float] = {}
     lap = [time.perf_counter()]
