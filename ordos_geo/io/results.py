@@ -481,6 +481,7 @@ class ResultSet:
         self.overwrite = overwrite
         self.seed = tuple(seed)
         self._stage: Path | None = None
+        self._created = False
         self._lock = _FolderLock(self.out_dir)
 
     @property
@@ -493,6 +494,7 @@ class ResultSet:
     def __enter__(self) -> ResultSet:
         if self.out_dir.exists() and not self.out_dir.is_dir():
             raise OutputError(f"{self.out_dir}: --out is a file, not a folder; choose a folder")
+        self._created = not self.out_dir.exists()
         ensure_out_dir(self.out_dir)
         out = self.out_dir.resolve()
         for inp in self.inputs:
@@ -510,7 +512,7 @@ class ResultSet:
             for name in self.seed:
                 self._seed(name)
         except BaseException:
-            self._cleanup()
+            self._cleanup(failed=True)
             raise
         return self
 
@@ -531,7 +533,7 @@ class ResultSet:
             if exc_type is None:
                 self._commit()
         finally:
-            self._cleanup()
+            self._cleanup(failed=exc_type is not None)
 
     def _commit(self) -> None:
         stage = self.stage
@@ -550,11 +552,14 @@ class ResultSet:
                 raise write_error(final, exc) from exc
         log.info("%s: %d result file(s) moved into place", self.out_dir, len(entries))
 
-    def _cleanup(self) -> None:
+    def _cleanup(self, *, failed: bool = False) -> None:
         if self._stage is not None:
             shutil.rmtree(self._stage, ignore_errors=True)
             self._stage = None
         self._lock.release()
+        if failed and self._created:  # a failed command leaves no new empty folder
+            with contextlib.suppress(OSError):
+                self.out_dir.rmdir()
 
 
 @contextlib.contextmanager
