@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,26 @@ from rasterio.windows import Window
 from ordos_geo.errors import GridMismatchError
 
 __all__ = ["Grid"]
+
+
+#: Largest grid accepted at all (2³¹ − 1 cells: beyond, even one uint8 layer is > 2 GB
+#: and GDAL/NumPy index limits are reached). Memory is checked by :meth:`Grid.check_fits`.
+MAX_CELLS = 2**31 - 1
+
+
+def _human(n: float) -> str:
+    for unit in ("B", "kB", "MB", "GB", "TB", "PB"):
+        if n < 1000:
+            return f"{n:.0f} {unit}"
+        n /= 1000
+    return f"{n:.0f} EB"
+
+
+def _physical_memory() -> int:
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):  # not POSIX: no estimate
+        return 0
 
 
 @dataclass(frozen=True)
@@ -67,8 +88,15 @@ class Grid:
         crs
             Anything :class:`pyproj.CRS` accepts; must be projected (metres).
         """
-        if not res_m > 0:
-            raise GridMismatchError(f"grid: res_m must be > 0 (got {res_m}); set grid.res_m")
+        if not (math.isfinite(res_m) and res_m > 0):
+            raise GridMismatchError(f"grid: res_m must be a finite number > 0 (got {res_m}); "
+                                    "set grid.res_m or --res, e.g. 100")
+        if len(bounds) != 4 or not all(math.isfinite(float(v)) for v in bounds):
+            raise GridMismatchError(f"grid: bounds {tuple(bounds)} are not finite; check the "
+                                    "region layer's geometries and CRS")
+        if not (bounds[2] > bounds[0] and bounds[3] > bounds[1]):
+            raise GridMismatchError(f"grid: bounds {tuple(bounds)} are empty (zero width or "
+                                    "height); the region must be a polygon layer with area")
         c = CRS.from_user_input(crs)
         if not c.is_projected:
             raise GridMismatchError(
@@ -82,7 +110,47 @@ class Grid:
         y0 = math.floor(ymin / res_m) * res_m
         cols = max(1, round((x1 - x0) / res_m))
         rows = max(1, round((y1 - y0) / res_m))
+        if rows * cols > MAX_CELLS:
+            raise GridMismatchError(
+                f"grid: {res_m:g} m cells over {(xmax - xmin) / 1e3:,.0f} × "
+                f"{(ymax - ymin) / 1e3:,.0f} km make {rows * cols:.3g} cells (more than "
+                f"{MAX_CELLS:.3g}, ≥ {_human(rows * cols)} per uint8 layer); use a coarser "
+                "grid.res_m / --res (e.g. 100)")
         return cls(c, Affine(res_m, 0.0, x0, 0.0, -res_m, y1), (rows, cols))
+
+    def check_fits(self, *, bytes_per_cell: float, where: str,
+                   available: int | None = None) -> None:
+        """Refuse an in-memory analysis whose arrays would not fit in RAM.
+
+        Parameters
+        ----------
+        bytes_per_cell
+            Bytes the caller holds per cell at its peak (all arrays together).
+        where
+            Config key or option for the message (e.g. ``analyses/pv.yaml: grid.res_m``).
+        available
+            Bytes of memory to compare with; default the machine's physical memory.
+
+        Raises
+        ------
+        GridMismatchError
+            When ``size × bytes_per_cell`` exceeds 80 % of ``available``.
+
+        Examples
+        --------
+        >>> g = Grid.from_bounds((0, 0, 1000, 1000), res_m=1, crs="EPSG:32649")
+        >>> g.check_fits(bytes_per_cell=40, where="--res", available=10_000_000)
+        Traceback (most recent call last):
+        ...
+        ordos_geo.errors.GridMismatchError: --res: 1,000,000 cells × 40 B need 40 MB ...
+        """
+        need = self.size * bytes_per_cell
+        avail = _physical_memory() if available is None else available
+        if avail and need > 0.8 * avail:
+            raise GridMismatchError(
+                f"{where}: {self.size:,} cells × {bytes_per_cell:g} B need {_human(need)} of "
+                f"memory, more than this machine has ({_human(avail)}); use a coarser "
+                "resolution or --engine dask (blockwise) where the command offers it")
 
     # --- properties -----------------------------------------------------------------
     @property
