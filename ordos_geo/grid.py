@@ -8,7 +8,7 @@ Examples
 --------
 >>> g = Grid.from_bounds((1010.0, 2020.0, 1390.0, 2310.0), res_m=100, crs="EPSG:32649")
 >>> g.shape, g.bounds
-((3, 4), (1000.0, 2000.0, 1400.0, 2300.0))
+((4, 4), (1000.0, 2000.0, 1400.0, 2400.0))
 >>> g.cell_area_m2
 10000.0
 """
@@ -26,9 +26,9 @@ from affine import Affine
 from pyproj import CRS
 from rasterio.windows import Window
 
-from ordos_geo.errors import GridMismatchError
+from ordos_geo.errors import GridMismatchError, LayerIOError
 
-__all__ = ["Grid"]
+__all__ = ["MAX_CELLS", "Grid", "check_geotransform"]
 
 
 #: Largest grid accepted at all (2³¹ − 1 cells: beyond, even one uint8 layer is > 2 GB
@@ -263,3 +263,36 @@ class Grid:
             "transform": self.transform,
             "nodata": nodata,
         }
+
+
+def check_geotransform(transform: Any, path: str | os.PathLike[str]) -> None:
+    """Refuse a geotransform with a zero, non-finite or rotated pixel size.
+
+    Such a raster cannot be warped ("Cannot invert geotransform"); the message names
+    the file and the fix.
+
+    Raises
+    ------
+    LayerIOError
+        ``path: pixel size 0 …`` / ``rotated geotransform …``.
+
+    Examples
+    --------
+    >>> from affine import Affine
+    >>> check_geotransform(Affine(100, 0, 0, 0, -100, 0), "ok.tif")
+    >>> check_geotransform(Affine(0, 0, 0, 0, -100, 0), "bad.tif")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ordos_geo.errors.LayerIOError: bad.tif: pixel size is 0 ...
+    """
+    t = transform
+    if not all(math.isfinite(v) for v in (t.a, t.b, t.c, t.d, t.e, t.f)):
+        raise LayerIOError(f"{path}: geotransform has non-finite values ({tuple(t)[:6]}); "
+                           "re-export the raster with a valid georeference")
+    if t.b != 0 or t.d != 0:
+        raise LayerIOError(f"{path}: rotated geotransform (row/column rotation {t.b}, {t.d}); "
+                           "warp it north-up first, e.g. gdalwarp in.tif out.tif")
+    if t.a == 0 or t.e == 0:
+        raise LayerIOError(f"{path}: pixel size is 0 (x {t.a}, y {t.e}); the georeference is "
+                           "broken: re-export the raster (gdal_translate -a_ullr …) or fix its "
+                           "world file")

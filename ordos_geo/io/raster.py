@@ -41,7 +41,7 @@ from rasterio.warp import reproject
 
 from ordos_geo.crs import check_plausible, crs_equivalent, crs_label, is_gcj02, parse_crs
 from ordos_geo.errors import ConfigError, CRSMismatchError, LayerIOError, OutputError
-from ordos_geo.grid import Grid
+from ordos_geo.grid import Grid, check_geotransform
 from ordos_geo.io.atomic import atomic_path
 
 __all__ = ["RESAMPLING_METHODS", "check_blocks", "check_geotransform", "raster_info",
@@ -98,39 +98,6 @@ def _open(path: Path) -> Iterator[Any]:
             yield src
         finally:
             src.close()
-
-
-def check_geotransform(transform: Any, path: str | os.PathLike[str]) -> None:
-    """Refuse a geotransform with a zero, non-finite or rotated pixel size.
-
-    Such a raster cannot be warped ("Cannot invert geotransform"); the message names
-    the file and the fix.
-
-    Raises
-    ------
-    LayerIOError
-        ``path: pixel size 0 …`` / ``rotated geotransform …``.
-
-    Examples
-    --------
-    >>> from affine import Affine
-    >>> check_geotransform(Affine(100, 0, 0, 0, -100, 0), "ok.tif")
-    >>> check_geotransform(Affine(0, 0, 0, 0, -100, 0), "bad.tif")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    ordos_geo.errors.LayerIOError: bad.tif: pixel size is 0 ...
-    """
-    t = transform
-    if not all(np.isfinite(v) for v in (t.a, t.b, t.c, t.d, t.e, t.f)):
-        raise LayerIOError(f"{path}: geotransform has non-finite values ({tuple(t)[:6]}); "
-                           "re-export the raster with a valid georeference")
-    if t.b != 0 or t.d != 0:
-        raise LayerIOError(f"{path}: rotated geotransform (row/column rotation {t.b}, {t.d}); "
-                           "warp it north-up first, e.g. gdalwarp in.tif out.tif")
-    if t.a == 0 or t.e == 0:
-        raise LayerIOError(f"{path}: pixel size is 0 (x {t.a}, y {t.e}); the georeference is "
-                           "broken: re-export the raster (gdal_translate -a_ullr …) or fix its "
-                           "world file")
 
 
 def check_blocks(path: str | os.PathLike[str], *, max_pixels: int = 200_000_000) -> None:

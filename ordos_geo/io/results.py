@@ -32,6 +32,7 @@ ordos_geo.errors.LayerIOError: ...pv_summary.json: cannot read (...); rerun `ord
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
 import json
 import logging
@@ -283,11 +284,19 @@ def csv_text(df: Any, *, lineterminator: str = "\n") -> str:
     import pandas as pd
 
     out = pd.DataFrame(df).copy()
+    bare_cr = False
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(neutralise_cell)
+            bare_cr = bare_cr or bool(out[col].map(lambda v: isinstance(v, str)
+                                                   and "\r" in v).any())
     buf = io.StringIO()
-    out.to_csv(buf, index=False, lineterminator=lineterminator)
+    # Python's csv quotes a cell only for characters of the line terminator: with "\n"
+    # a carriage return inside a cell would end the row in most readers, so such files
+    # quote every text cell (numbers stay bare)
+    out.to_csv(buf, index=False, lineterminator=lineterminator,
+               quoting=csv.QUOTE_NONNUMERIC if bare_cr and "\r" not in lineterminator
+               else csv.QUOTE_MINIMAL)
     return buf.getvalue()
 
 

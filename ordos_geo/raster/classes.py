@@ -17,7 +17,7 @@ from rasterio import features
 from rasterio.windows import Window
 
 from ordos_geo.errors import GridMismatchError, OrdosGeoError
-from ordos_geo.grid import Grid
+from ordos_geo.grid import Grid, check_geotransform
 from ordos_geo.raster.burn import GDAL_MEM_LOCK, burn, prepare_out, threads
 
 __all__ = ["burn_class_into", "raster_class_mask", "warp_class_mask"]
@@ -200,6 +200,7 @@ def _read_class_window(
 
     try:
         with rasterio.open(path) as src:
+            check_geotransform(src.transform, path)  # pixel size 0 / rotated: one line
             crs = src_crs if src_crs is not None else src.crs
             if crs is None:
                 raise LayerIOError(

@@ -612,3 +612,8 @@ CASES: dict[str, Callable[[Path], Case]] = {
         report_missing_results, report_out_exists, map_missing_results,
     )
 }
+
+# issue 18 (round 2): broken georeference, absurd resolutions, CRS, protected outputs
+from bad_inputs.round2 import ROUND2_CASES  # noqa: E402
+
+CASES.update(ROUND2_CASES)
