@@ -188,3 +188,43 @@ def test_run_seed_makes_earlier_results_visible(tmp_path: Path) -> None:
         (s.stage / "pv_map.html").write_text("<html>")
     assert (tmp_path / "pv_summary.json").read_text() == '{"provenance": "derived"}'
     assert (tmp_path / "pv_map.html").exists()
+
+
+# ------------------------------------------------------------------ through the CLI
+def test_check_outputs_never_carry_a_live_formula(
+        tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    from bad_inputs.common import projects_csv, pv_row
+    from cli_runner import run_cli
+    from openpyxl import load_workbook
+
+    csv = tmp_path / "p.csv"
+    # a coking plant outside any park: prohibited, so it has a row in conflicts.csv
+    csv.write_text(projects_csv([pv_row(项目名称="=1+2", 行业="焦化", 单位="万吨")]),
+                   encoding="utf-8")
+    rc, _, err = run_cli(["check", str(csv), "--out", str(tmp_path / "out")], capfd)
+    assert rc == 0, err
+    hits = rs.read_csv(tmp_path / "out", "conflicts.csv")
+    assert len(hits) >= 1 and set(hits["project_name"]) == {"'=1+2"}
+    assert pd.api.types.is_numeric_dtype(hits["distance_m"])
+    ws = load_workbook(tmp_path / "out" / "verdicts.xlsx")["禁止 prohibited"]
+    header = [c.value for c in ws[1]]
+    cell = ws.cell(row=2, column=header.index("项目名称") + 1)
+    assert cell.value == "=1+2" and cell.data_type == "s"  # text, not a formula
+
+
+def test_layers_summary_neutralises_a_hostile_title(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capfd: pytest.CaptureFixture[str]) -> None:
+    from bad_inputs.common import catalog_entry, square_gdf, write_catalog, write_gdf
+    from cli_runner import run_cli
+
+    write_gdf(square_gdf(), tmp_path / "ok.gpkg")
+    entry = catalog_entry("mine", "ok.gpkg").replace(
+        "title_en: test mine", "title_en: '@SUM(A1)+HYPERLINK(\"http://x\")'")
+    monkeypatch.setenv("ORDOS_GEO_LAYERS", str(write_catalog(tmp_path, entry)))
+    out = tmp_path / "out"
+    rc, _, err = run_cli(["run", "--out", str(out), "--steps", "layers_summary"], capfd)
+    assert rc == 0, err
+    table = rs.read_csv(out, "layers_summary.csv")
+    assert table.loc[0, "title_en"] == "'@SUM(A1)+HYPERLINK(\"http://x\")"
+    assert float(table.loc[0, "area_km2"]) > 0
