@@ -136,7 +136,7 @@ def test_second_run_on_the_same_folder_refused(
                                  "layers_summary,overview_map,siting_pv"),
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _wait_for(lambda: (out / LOCK_NAME).exists() and bool(_staged_files(out))
+        _wait_for(lambda: ((out / LOCK_NAME).exists() and bool(_staged_files(out)))
                   or proc.poll() is not None)
         assert proc.poll() is None, "the first run finished too early"
         rc, _, err = run_cli(["run", "--out", str(out), "--steps", "layers_summary",

@@ -129,7 +129,7 @@ def test_failed_command_removes_the_folder_it_created(tmp_path: Path) -> None:
 
 def test_existing_output_refused_before_any_work(tmp_path: Path) -> None:
     (tmp_path / "a.csv").write_text("keep\n")
-    with pytest.raises(OutputError, match="a.csv: already exists; pass --overwrite"), \
+    with pytest.raises(OutputError, match=r"a\.csv: already exists; pass --overwrite"), \
             rs.ResultSet(tmp_path, ["a.csv"]):
         pytest.fail("the block must not run")  # pragma: no cover
 
