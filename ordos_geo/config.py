@@ -62,7 +62,9 @@ class StrictModel(BaseModel):
     the ``expected:`` list of error messages.
     """
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # allow_inf_nan=False: `res_m: .inf` or `.nan` is an error naming the key, never a
+    # grid of infinite cells or a comparison that is always false
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 def display_path(path: str | os.PathLike[str]) -> str:
@@ -116,6 +118,9 @@ def _compose(text: str, shown: str) -> tuple[Any, yaml.Node | None]:
     except yaml.YAMLError as exc:
         what = " ".join(str(exc).split())
         raise ConfigError(f"{shown}: YAML error: {what}; fix the YAML syntax") from exc
+    except RecursionError as exc:  # e.g. [[[[...]]]] 20,000 deep
+        raise ConfigError(f"{shown}: YAML nested too deeply (more than Python's recursion "
+                          "limit); a config is a few levels deep: fix the file") from exc
     finally:
         loader.dispose()
     return data, node
@@ -204,7 +209,7 @@ def yaml_line_index(path: str | os.PathLike[str]) -> dict[Loc, int]:
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
         return {}
     index: dict[Loc, int] = {}
     if node is None:

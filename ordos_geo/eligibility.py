@@ -473,6 +473,9 @@ def _region(cfg: EligibilityConfig, catalog: Any, grid_crs: pyproj.CRS, res: flo
             f"{where.key('region')}: no region features left (layer '{cfg.region.layer}', "
             f"where {cfg.region.where}); fix region.where"
         )
+    from ordos_geo.crs import check_equal_area
+
+    check_equal_area(grid_crs, where=where.key("crs"), bounds=tuple(region.total_bounds))
     grid = Grid.from_bounds(tuple(region.total_bounds), res_m=res, crs=grid_crs)
     log.info("eligibility grid: %s (%.1f M cells)", grid, grid.size / 1e6)
     return grid, region

@@ -8,7 +8,7 @@ Examples
 --------
 >>> g = Grid.from_bounds((1010.0, 2020.0, 1390.0, 2310.0), res_m=100, crs="EPSG:32649")
 >>> g.shape, g.bounds
-((3, 4), (1000.0, 2000.0, 1400.0, 2300.0))
+((4, 4), (1000.0, 2000.0, 1400.0, 2400.0))
 >>> g.cell_area_m2
 10000.0
 """
@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -25,9 +26,29 @@ from affine import Affine
 from pyproj import CRS
 from rasterio.windows import Window
 
-from ordos_geo.errors import GridMismatchError
+from ordos_geo.errors import GridMismatchError, LayerIOError
 
-__all__ = ["Grid"]
+__all__ = ["MAX_CELLS", "Grid", "check_geotransform"]
+
+
+#: Largest grid accepted at all (2³¹ − 1 cells: beyond, even one uint8 layer is > 2 GB
+#: and GDAL/NumPy index limits are reached). Memory is checked by :meth:`Grid.check_fits`.
+MAX_CELLS = 2**31 - 1
+
+
+def _human(n: float) -> str:
+    for unit in ("B", "kB", "MB", "GB", "TB", "PB"):
+        if n < 1000:
+            return f"{n:.0f} {unit}"
+        n /= 1000
+    return f"{n:.0f} EB"
+
+
+def _physical_memory() -> int:
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):  # not POSIX: no estimate
+        return 0
 
 
 @dataclass(frozen=True)
@@ -67,8 +88,15 @@ class Grid:
         crs
             Anything :class:`pyproj.CRS` accepts; must be projected (metres).
         """
-        if not res_m > 0:
-            raise GridMismatchError(f"grid: res_m must be > 0 (got {res_m}); set grid.res_m")
+        if not (math.isfinite(res_m) and res_m > 0):
+            raise GridMismatchError(f"grid: res_m must be a finite number > 0 (got {res_m}); "
+                                    "set grid.res_m or --res, e.g. 100")
+        if len(bounds) != 4 or not all(math.isfinite(float(v)) for v in bounds):
+            raise GridMismatchError(f"grid: bounds {tuple(bounds)} are not finite; check the "
+                                    "region layer's geometries and CRS")
+        if not (bounds[2] > bounds[0] and bounds[3] > bounds[1]):
+            raise GridMismatchError(f"grid: bounds {tuple(bounds)} are empty (zero width or "
+                                    "height); the region must be a polygon layer with area")
         c = CRS.from_user_input(crs)
         if not c.is_projected:
             raise GridMismatchError(
@@ -82,7 +110,47 @@ class Grid:
         y0 = math.floor(ymin / res_m) * res_m
         cols = max(1, round((x1 - x0) / res_m))
         rows = max(1, round((y1 - y0) / res_m))
+        if rows * cols > MAX_CELLS:
+            raise GridMismatchError(
+                f"grid: {res_m:g} m cells over {(xmax - xmin) / 1e3:,.0f} × "
+                f"{(ymax - ymin) / 1e3:,.0f} km make {rows * cols:.3g} cells (more than "
+                f"{MAX_CELLS:.3g}, ≥ {_human(rows * cols)} per uint8 layer); use a coarser "
+                "grid.res_m / --res (e.g. 100)")
         return cls(c, Affine(res_m, 0.0, x0, 0.0, -res_m, y1), (rows, cols))
+
+    def check_fits(self, *, bytes_per_cell: float, where: str,
+                   available: int | None = None) -> None:
+        """Refuse an in-memory analysis whose arrays would not fit in RAM.
+
+        Parameters
+        ----------
+        bytes_per_cell
+            Bytes the caller holds per cell at its peak (all arrays together).
+        where
+            Config key or option for the message (e.g. ``analyses/pv.yaml: grid.res_m``).
+        available
+            Bytes of memory to compare with; default the machine's physical memory.
+
+        Raises
+        ------
+        GridMismatchError
+            When ``size × bytes_per_cell`` exceeds 80 % of ``available``.
+
+        Examples
+        --------
+        >>> g = Grid.from_bounds((0, 0, 1000, 1000), res_m=1, crs="EPSG:32649")
+        >>> g.check_fits(bytes_per_cell=40, where="--res", available=10_000_000)
+        Traceback (most recent call last):
+        ...
+        ordos_geo.errors.GridMismatchError: --res: 1,000,000 cells × 40 B need 40 MB ...
+        """
+        need = self.size * bytes_per_cell
+        avail = _physical_memory() if available is None else available
+        if avail and need > 0.8 * avail:
+            raise GridMismatchError(
+                f"{where}: {self.size:,} cells × {bytes_per_cell:g} B need {_human(need)} of "
+                f"memory, more than this machine has ({_human(avail)}); use a coarser "
+                "resolution or --engine dask (blockwise) where the command offers it")
 
     # --- properties -----------------------------------------------------------------
     @property
@@ -195,3 +263,36 @@ class Grid:
             "transform": self.transform,
             "nodata": nodata,
         }
+
+
+def check_geotransform(transform: Any, path: str | os.PathLike[str]) -> None:
+    """Refuse a geotransform with a zero, non-finite or rotated pixel size.
+
+    Such a raster cannot be warped ("Cannot invert geotransform"); the message names
+    the file and the fix.
+
+    Raises
+    ------
+    LayerIOError
+        ``path: pixel size 0 …`` / ``rotated geotransform …``.
+
+    Examples
+    --------
+    >>> from affine import Affine
+    >>> check_geotransform(Affine(100, 0, 0, 0, -100, 0), "ok.tif")
+    >>> check_geotransform(Affine(0, 0, 0, 0, -100, 0), "bad.tif")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ordos_geo.errors.LayerIOError: bad.tif: pixel size is 0 ...
+    """
+    t = transform
+    if not all(math.isfinite(v) for v in (t.a, t.b, t.c, t.d, t.e, t.f)):
+        raise LayerIOError(f"{path}: geotransform has non-finite values ({tuple(t)[:6]}); "
+                           "re-export the raster with a valid georeference")
+    if t.b != 0 or t.d != 0:
+        raise LayerIOError(f"{path}: rotated geotransform (row/column rotation {t.b}, {t.d}); "
+                           "warp it north-up first, e.g. gdalwarp in.tif out.tif")
+    if t.a == 0 or t.e == 0:
+        raise LayerIOError(f"{path}: pixel size is 0 (x {t.a}, y {t.e}); the georeference is "
+                           "broken: re-export the raster (gdal_translate -a_ullr …) or fix its "
+                           "world file")

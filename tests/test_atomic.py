@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ordos_geo.errors import OutputError
-from ordos_geo.io.atomic import atomic_path, register_inputs, write_text_atomic
+from ordos_geo.io.atomic import atomic_path, check_output_path, write_text_atomic
 
 
 def test_success_renames_into_place(tmp_path: Path) -> None:
@@ -38,10 +38,23 @@ def test_existing_output_needs_overwrite(tmp_path: Path) -> None:
 def test_output_equal_to_input_refused(tmp_path: Path) -> None:
     src = tmp_path / "in.geojson"
     src.write_text("{}")
-    register_inputs([src])
-    with pytest.raises(OutputError, match="also an input"):
-        write_text_atomic(src, "x", overwrite=True)
+    with pytest.raises(OutputError, match="also an input"), \
+            atomic_path(src, overwrite=True, inputs=[src]) as tmp:
+        tmp.write_text("x")
     assert src.read_text() == "{}"
+    # a folder output holding an input is refused too
+    with pytest.raises(OutputError, match="also an input"):
+        check_output_path(tmp_path, overwrite=True, inputs=[src])
+
+
+def test_inputs_are_not_remembered_between_calls(tmp_path: Path) -> None:
+    # no process-global registry: protection is what each call passes
+    src = tmp_path / "in.csv"
+    src.write_text("a\n")
+    with pytest.raises(OutputError, match="also an input"):
+        check_output_path(src, overwrite=True, inputs=[src])
+    write_text_atomic(src, "b\n", overwrite=True)
+    assert src.read_text() == "b\n"
 
 
 def test_uncreatable_folder_is_one_line_error(tmp_path: Path) -> None:

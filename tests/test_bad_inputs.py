@@ -217,12 +217,11 @@ def test_write_failing_half_way_leaves_nothing(tmp_path: Path,
     assert [p.name for p in tmp_path.iterdir()] == ["r.tif"]
 
 
-def test_output_equal_to_registered_input_refused(tmp_path: Path) -> None:
+def test_output_equal_to_input_refused(tmp_path: Path) -> None:
     src = write_gdf(square_gdf(), tmp_path / "in.gpkg")
-    atomic.register_inputs([src])
     before = src.read_bytes()
     with pytest.raises(OutputError, match="also an input"):
-        write_gpkg(square_gdf(), src, layer="x", overwrite=True)
+        atomic.check_output_path(src, overwrite=True, inputs=[src])
     assert src.read_bytes() == before
 
 

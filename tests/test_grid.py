@@ -25,9 +25,29 @@ def test_geographic_crs_refused() -> None:
         Grid.from_bounds((0, 0, 1, 1), res_m=0.01, crs="EPSG:4326")
 
 
-def test_bad_resolution_refused() -> None:
-    with pytest.raises(GridMismatchError, match="res_m must be > 0"):
-        Grid.from_bounds((0, 0, 1000, 1000), res_m=0, crs=WORK_CRS)
+@pytest.mark.parametrize("res", [0, -5, float("inf"), float("nan")])
+def test_bad_resolution_refused(res: float) -> None:
+    with pytest.raises(GridMismatchError, match="res_m must be a finite number > 0"):
+        Grid.from_bounds((0, 0, 1000, 1000), res_m=res, crs=WORK_CRS)
+
+
+def test_grid_too_many_cells_refused_before_allocating() -> None:
+    # 0.001 m cells over the city (~400 km): 1e17 cells, a MemoryError (exit 70) before
+    with pytest.raises(GridMismatchError, match="coarser") as exc:
+        Grid.from_bounds((0, 0, 400_000, 350_000), res_m=0.001, crs=WORK_CRS)
+    assert "1.4e+17 cells" in str(exc.value)
+
+
+def test_grid_empty_bounds_refused() -> None:
+    with pytest.raises(GridMismatchError, match="empty"):
+        Grid.from_bounds((5, 5, 5, 10), res_m=1, crs=WORK_CRS)
+
+
+def test_check_fits_names_the_key_and_the_fix() -> None:
+    g = Grid.from_bounds((0, 0, 100_000, 100_000), res_m=10, crs=WORK_CRS)  # 1e8 cells
+    g.check_fits(bytes_per_cell=8, where="grid.res_m", available=10**12)
+    with pytest.raises(GridMismatchError, match=r"grid.res_m: .* --engine dask"):
+        g.check_fits(bytes_per_cell=8, where="grid.res_m", available=5 * 10**8)
 
 
 @given(

@@ -145,9 +145,10 @@ def _check_vector(cat: VectorSource, spec: LayerSpec) -> LayerCheck:
 
 def _check_raster(spec: LayerSpec) -> LayerCheck:
     try:
-        from ordos_geo.io.raster import raster_info
+        from ordos_geo.io.raster import check_blocks, raster_info
 
-        info = raster_info(spec.path)
+        info = raster_info(spec.path)  # refuses a zero/rotated/non-finite pixel size
+        check_blocks(spec.path)  # what `run` would trip on: blocks that do not decode
     except Exception as exc:
         return LayerCheck(spec.id, spec.kind, problems=(_one_line(exc),))
     problems: list[str] = []

@@ -227,6 +227,21 @@ class Catalog:
         log.debug("catalog: %d layers", len(specs))
         return cls(specs.values(), origins=origins)
 
+    def files(self) -> list[Path]:
+        """Every file this catalog reads: its YAML file(s) and each layer's data file.
+
+        A shapefile brings its ``.dbf``/``.shx``/``.prj``/``.cpg`` sidecars. Commands pass
+        these as ``inputs`` to the output checks, so no output may replace a layer.
+        """
+        out: dict[Path, None] = dict.fromkeys(self._origins.values())
+        for s in self._specs.values():
+            p = Path(s.path)
+            out[p] = None
+            if p.suffix.lower() == ".shp":
+                for ext in (".dbf", ".shx", ".prj", ".cpg"):
+                    out[p.with_suffix(ext)] = None
+        return list(out)
+
     # -- mapping protocol ---------------------------------------------------------------
     def __getitem__(self, layer_id: str) -> LayerSpec:
         try:

@@ -83,16 +83,26 @@ def check(
 
     Exit codes: 0 done; 1 bad input; 2 usage; 3 a project reached --fail-on.
     """
+    from ordos_geo.catalog import Catalog
+    from ordos_geo.cli.inputs import catalog_inputs, expand
     from ordos_geo.io.projects import ProjectDefaults
+    from ordos_geo.io.results import ResultSet
     from ordos_geo.zoning import check_projects, project_records, write_outputs
-    from ordos_geo.zoning.outputs import VERDICT_ZH
-    from ordos_geo.zoning.rules import SEVERITY_ORDER
+    from ordos_geo.zoning.ledger import DEFAULT_LEDGER
+    from ordos_geo.zoning.outputs import OUTPUT_FILES, VERDICT_ZH
+    from ordos_geo.zoning.rules import DEFAULT_RULES, SEVERITY_ORDER
 
     defaults = ProjectDefaults(industry=industry, stage=stage, capacity=capacity,
                                capacity_unit=unit, component=component, zone=zone, crs=crs)
-    result = check_projects(projects, catalog=catalog, rules_path=rules, ledger_path=ledger,
-                            defaults=defaults)
-    paths = write_outputs(result, out, overwrite=overwrite)
+    cat = Catalog.load(catalog)
+    # a PROJECTS folder equal to --out is refused: a rerun would read its own results
+    inputs = [*expand(projects), rules, DEFAULT_RULES, ledger or DEFAULT_LEDGER,
+              *catalog_inputs(cat, catalog)]
+    with ResultSet(out, OUTPUT_FILES, inputs=inputs, overwrite=overwrite) as rs:
+        result = check_projects(projects, catalog=cat, rules_path=rules, ledger_path=ledger,
+                                defaults=defaults)
+        staged = write_outputs(result, rs.stage, overwrite=overwrite)
+    paths = {k: Path(out) / v.name for k, v in staged.items()}
     counts = result.verdict_counts()
     records = project_records(result)
     failed = False

@@ -83,21 +83,22 @@ def eligibility(
     are Euclidean. Areas are cell counts × cell area in the working (equal-area) CRS.
     """
     from ordos_geo.catalog import Catalog
+    from ordos_geo.cli.inputs import catalog_inputs
     from ordos_geo.eligibility import (
         compute_eligibility,
         input_paths,
         load_eligibility_config,
     )
-    from ordos_geo.io.atomic import check_output_path, register_inputs
+    from ordos_geo.io.atomic import check_output_path
 
     t0 = time.perf_counter()
     cfg = load_eligibility_config(config)
-    register_inputs([config] + ([catalog] if catalog else []))
     cat = Catalog.load(catalog)
-    register_inputs(input_paths(cfg, catalog=cat))  # --save-mask may never replace one
+    # --save-mask / --save-reasons may never replace a file this command reads
+    inputs = [config, *catalog_inputs(cat, catalog), *input_paths(cfg, catalog=cat)]
     outputs = [p for p in (save_mask, save_reasons) if p is not None]
     for p in outputs:  # fail before the heavy work
-        check_output_path(p, overwrite=overwrite)
+        check_output_path(p, overwrite=overwrite, inputs=inputs)
     if engine not in ("memory", "dask"):
         raise typer.BadParameter(f"--engine {engine!r}: use memory or dask")
     if engine == "memory" and scheduler is not None:

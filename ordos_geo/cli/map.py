@@ -87,13 +87,16 @@ def register(app: typer.Typer) -> None:
         lg: Literal["zh", "en"] = lang  # type: ignore[assignment]
         opts = MapOptions(offline=offline, basemap=bm, tianditu_token=tianditu_token,
                           lang=lg, max_raster_px=max_raster_px, tile_url=tile_url)
-        path = write_map(
-            str(catalog) if catalog is not None else None,
-            out,
-            results_dir=results,
-            options=opts,
-            overwrite=overwrite,
-            focus=focus,  # type: ignore[arg-type]
-        )
+        from ordos_geo.catalog import Catalog
+        from ordos_geo.cli.inputs import catalog_inputs, result_inputs
+        from ordos_geo.io.results import staged_file
+
+        cat = Catalog.load(catalog)
+        # never over a catalog layer or a result file it reads; staged, then moved in
+        with staged_file(out, inputs=[*catalog_inputs(cat, catalog), *result_inputs(results)],
+                         overwrite=overwrite) as tmp:
+            write_map(cat, tmp, results_dir=results, options=opts, overwrite=overwrite,
+                      focus=focus)  # type: ignore[arg-type]
+        path = out
         echo_json({"map": str(path), "bytes": path.stat().st_size,
                    "offline": offline, "lang": lang})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -63,9 +64,17 @@ def report(
     if results is not None and not results.is_dir():
         raise ConfigError(f"{results}: --results folder not found; run `ordos-geo run` or "
                           "`ordos-geo siting` first, or pass --results DIR")
+    from ordos_geo.cli.inputs import catalog_inputs, result_inputs
+    from ordos_geo.io.results import ResultSet
+    from ordos_geo.report.build import MAP_KEYS, _targets
+
     cat = Catalog.load(catalog)
-    res = build_report(cat, results, out, lang=lang,  # type: ignore[arg-type]
-                       formats=fmts, overwrite=overwrite)
+    names = [p.name for p in _targets(Path(), fmts, MAP_KEYS)]
+    inputs = [*catalog_inputs(cat, catalog), *result_inputs(results)]
+    with ResultSet(out, names, inputs=inputs, overwrite=overwrite) as rs:
+        staged = build_report(cat, results, rs.stage, lang=lang,  # type: ignore[arg-type]
+                              formats=fmts, overwrite=overwrite)
+    res = replace(staged, out_dir=out, paths=[out / p.name for p in staged.paths])
     if json_out:
         echo_json({"out_dir": str(res.out_dir), "files": [str(p) for p in res.paths],
                    "not_computed": res.missing, "illustrative": res.illustrative})

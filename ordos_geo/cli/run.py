@@ -11,8 +11,6 @@ screening, maps, report) are appended to :data:`STEPS`.
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +24,7 @@ from ordos_geo.cli.layers import CatalogOption, write_problems
 from ordos_geo.cli.options import echo
 from ordos_geo.config import display_path
 from ordos_geo.errors import ConfigError
-from ordos_geo.io.atomic import check_output_path, ensure_out_dir, write_text_atomic
+from ordos_geo.io.results import RESULT_FILES, ResultSet, write_csv
 from ordos_geo.resources import analysis_path
 
 __all__ = [
@@ -65,6 +63,13 @@ class RunContext:
     overwrite: bool = False
     written: list[Path] = field(default_factory=list)
     report: ValidationReport | None = None
+    final_dir: Path | None = None
+
+    def shown(self, path: Path) -> str:
+        """``path`` as it will be after the run (steps write into a staging folder)."""
+        if self.final_dir is not None and path.is_relative_to(self.out_dir):
+            path = self.final_dir / path.relative_to(self.out_dir)
+        return display_path(path)
 
 
 @dataclass(frozen=True)
@@ -92,27 +97,25 @@ def step_validate(ctx: RunContext) -> list[Path]:
 
 
 def step_layers_summary(ctx: RunContext) -> list[Path]:
-    """Write ``layers_summary.csv``: one row per layer, with polygon area in km² (WORK_CRS)."""
+    """Write ``layers_summary.csv``: one row per layer, with polygon area in km² (WORK_CRS).
+
+    Written through the formula-safe CSV writer: a layer title or source starting with
+    ``=``, ``+``, ``-``, ``@`` is stored with a leading ``'``; numbers stay numbers.
+    """
+    import pandas as pd
+
     rows = ctx.catalog.summary_rows(area=True)
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=SUMMARY_COLUMNS, extrasaction="ignore",
-                            lineterminator="\n")
-    writer.writeheader()
-    for r in rows:
-        area = r.get("area_km2")
-        writer.writerow({
-            **r,
-            "roles": ";".join(r["roles"]),
-            "features": "" if r["features"] is None else r["features"],
-            "size": r["size"] or "",
-            "area_km2": "" if area is None else f"{area:.3f}",
-            "vintage": r["vintage"] or "",
-        })
-    path = write_text_atomic(
-        ctx.out_dir / "layers_summary.csv", buf.getvalue(), overwrite=ctx.overwrite,
-        encoding="utf-8-sig",
-    )
-    echo(f"wrote {display_path(path)} ({len(rows)} layers)")
+    table = pd.DataFrame([{
+        **{c: r.get(c) for c in SUMMARY_COLUMNS},
+        "roles": ";".join(r["roles"]),
+        "features": "" if r["features"] is None else r["features"],
+        "size": r["size"] or "",
+        "area_km2": "" if r.get("area_km2") is None else f"{r['area_km2']:.3f}",
+        "vintage": r["vintage"] or "",
+    } for r in rows], columns=SUMMARY_COLUMNS)
+    path = write_csv(table, ctx.out_dir / "layers_summary.csv", overwrite=ctx.overwrite,
+                     bom=True)
+    echo(f"wrote {ctx.shown(path)} ({len(rows)} layers)")
     return [path]
 
 
@@ -127,7 +130,7 @@ def step_overview_map(ctx: RunContext) -> list[Path]:
         raise
     target = ctx.out_dir / "overview.html"
     write_map(ctx.catalog, target, results_dir=None, overwrite=ctx.overwrite)
-    echo(f"wrote {display_path(target)}")
+    echo(f"wrote {ctx.shown(target)}")
     return [target]
 
 
@@ -191,7 +194,7 @@ def step_maps(ctx: RunContext) -> list[Path]:
     for name, focus in MAPS.items():
         path = write_map(ctx.catalog, ctx.out_dir / name, results_dir=ctx.out_dir,
                          overwrite=ctx.overwrite, focus=focus)  # type: ignore[arg-type]
-        echo(f"wrote {display_path(path)}")
+        echo(f"wrote {ctx.shown(path)}")
         out.append(path)
     return out
 
@@ -202,7 +205,7 @@ def step_report(ctx: RunContext) -> list[Path]:
 
     res = build_report(ctx.catalog, ctx.out_dir, ctx.out_dir / "report",
                        overwrite=ctx.overwrite)
-    echo(f"wrote {display_path(ctx.out_dir / 'report')} ({len(res.paths)} files)")
+    echo(f"wrote {ctx.shown(ctx.out_dir / 'report')} ({len(res.paths)} files)")
     return list(res.paths)
 
 
@@ -234,22 +237,54 @@ def select_steps(names: str | None) -> list[Step]:
     return [s for s in STEPS if s.name in wanted]
 
 
-def run_steps(ctx: RunContext, steps: Sequence[Step] | None = None) -> list[Path]:
+def run_inputs(catalog: Catalog, user_catalog: Path | None = None) -> list[Path]:
+    """Every file ``run`` reads: catalog, analysis configs, rules, ledger, example projects."""
+    from ordos_geo.cli.inputs import catalog_inputs, expand
+    from ordos_geo.siting.config import default_config_path
+    from ordos_geo.zoning.ledger import DEFAULT_LEDGER
+    from ordos_geo.zoning.rules import DEFAULT_RULES
+
+    return [*catalog_inputs(catalog, user_catalog), default_config_path("pv"),
+            default_config_path("wind"), DEFAULT_RULES, DEFAULT_LEDGER, *expand([EXAMPLES_DIR])]
+
+
+def run_steps(
+    ctx: RunContext, steps: Sequence[Step] | None = None, *,
+    inputs: Sequence[Path] | None = None,
+) -> list[Path]:
     """Check every step's outputs (exists without overwrite → OutputError), then run them.
+
+    The steps write into a staging folder inside ``ctx.out_dir``
+    (:class:`~ordos_geo.io.results.ResultSet`); the whole set is moved into place when
+    every step succeeded, so a failed or killed run leaves the previous results as they
+    were. Results of steps not run this time are visible to later steps (maps, report).
+
+    Parameters
+    ----------
+    inputs
+        Files the run reads (default :func:`run_inputs`); no output may replace one.
 
     Returns
     -------
     list of Path
-        Files written, in order.
+        Files written (final paths), in order.
     """
     steps = list(STEPS if steps is None else steps)
-    ensure_out_dir(ctx.out_dir)
-    for step in steps:
-        for name in step.outputs:
-            check_output_path(ctx.out_dir / name, overwrite=ctx.overwrite)
-    for step in steps:
-        log.info("run: step %s", step.name)
-        ctx.written.extend(step.func(ctx))
+    names = [n for step in steps for n in step.outputs]
+    seed = [n.format(kind=k) for n in RESULT_FILES for k in ("pv", "wind")]
+    seed = [n for n in dict.fromkeys(seed) if n not in names]
+    final = ctx.out_dir
+    with ResultSet(final, names, overwrite=ctx.overwrite, seed=seed,
+                   inputs=run_inputs(ctx.catalog) if inputs is None else inputs) as rs:
+        ctx.out_dir, ctx.final_dir = rs.stage, final
+        try:
+            for step in steps:
+                log.info("run: step %s", step.name)
+                ctx.written.extend(step.func(ctx))
+        finally:
+            stage, ctx.out_dir, ctx.final_dir = ctx.out_dir, final, None
+        ctx.written = [final / p.relative_to(stage) if p.is_relative_to(stage) else p
+                       for p in ctx.written]
     return ctx.written
 
 
@@ -275,7 +310,7 @@ def run(
     chosen = select_steps(steps)
     cat = Catalog.load(catalog)
     ctx = RunContext(catalog=cat, out_dir=out, overwrite=overwrite)
-    written = run_steps(ctx, chosen)
+    written = run_steps(ctx, chosen, inputs=run_inputs(cat, catalog))
     echo(f"done: {len(written)} file(s) in {display_path(out)}")
 
 

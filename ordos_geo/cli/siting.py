@@ -27,12 +27,21 @@ OverwriteOpt = Annotated[bool, typer.Option("--overwrite", help="Replace existin
 def _run(kind: str, config: Path | None, res: float | None, out: Path, catalog: Path | None,
          sensitivity: int, overwrite: bool) -> None:
     from ordos_geo.catalog import Catalog
+    from ordos_geo.cli.inputs import catalog_inputs
+    from ordos_geo.io.results import ResultSet
     from ordos_geo.siting import run_siting
+    from ordos_geo.siting.config import default_config_path
+    from ordos_geo.siting.run import OUTPUT_NAMES
 
     cat = Catalog.load(catalog)
-    r = run_siting(kind,  # type: ignore[arg-type]
-                   catalog=cat, config_path=config, res_m=res, out_dir=out,
-                   overwrite=overwrite, sensitivity=sensitivity)
+    names = [n.format(kind=kind) for k, n in OUTPUT_NAMES.items()
+             if k != "robustness" or sensitivity]
+    inputs = [config or default_config_path(kind), *catalog_inputs(cat, catalog)]
+    # written whole: staged in OUT, moved in only when the run succeeded
+    with ResultSet(out, names, inputs=inputs, overwrite=overwrite) as rs:
+        r = run_siting(kind,  # type: ignore[arg-type]
+                       catalog=cat, config_path=config, res_m=res, out_dir=rs.stage,
+                       overwrite=overwrite, sensitivity=sensitivity)
     s = r.summary
     echo_json({
         "kind": kind, "out": str(out), "total_km2": s["total_km2"],

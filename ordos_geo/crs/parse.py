@@ -33,7 +33,8 @@ __all__ = [
     "CRSLike",
     "Datum",
     "GKZone",
-        "crs_equivalent",
+    "check_equal_area",
+    "crs_equivalent",
     "crs_label",
     "gk_epsg",
     "gk_info",
@@ -433,3 +434,61 @@ def _num(v: Any) -> Any:
     except (TypeError, ValueError):
         return v
 
+
+
+#: Largest areal distortion accepted for a working grid (0.1 %: a Gauss-Krüger 3° zone
+#: inside Ordos stays below 0.05 %; UTM 49N over all of Ordos reaches 0.3 %).
+MAX_AREAL_DISTORTION = 1e-3
+
+
+def check_equal_area(
+    crs: Any, *, where: str, bounds: tuple[float, float, float, float] | None = None,
+) -> None:
+    """Refuse a working CRS whose cell areas are wrong over the grid.
+
+    A CRS passes when its projection is equal-area by definition (Albers, Lambert
+    azimuthal / cylindrical equal-area, Equal Earth, Mollweide, sinusoidal), or — when
+    ``bounds`` (in ``crs`` units) are given — when the areal scale factor over those
+    bounds departs from 1 by at most :data:`MAX_AREAL_DISTORTION`.
+
+    Raises
+    ------
+    ConfigError
+        ``<where>: EPSG:3857 is not equal-area (cell areas off by up to +68 % over the
+        grid); use the default Ordos Albers …``.
+
+    Examples
+    --------
+    >>> check_equal_area(WORK_CRS, where="grid.crs")
+    >>> check_equal_area("EPSG:3857", where="--crs",
+    ...                  bounds=(11.9e6, 4.6e6, 12.4e6, 5.0e6))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ordos_geo.errors.ConfigError: --crs: EPSG:3857 is not equal-area (cell areas off by up to +...
+    """
+    c = CRS.from_user_input(crs)
+    op = c.coordinate_operation
+    method = (op.method_name if op is not None else "").lower()
+    if any(k in method for k in ("equal area", "equal-area", "equal earth", "mollweide",
+                                 "sinusoidal")):
+        return
+    label = c.to_string() if c.to_epsg() is None else f"EPSG:{c.to_epsg()}"
+    fix = ("use the default Ordos equal-area Albers (omit the CRS, or "
+           f"'{WORK_CRS_PROJ4}') or another equal-area CRS")
+    if bounds is None or not c.is_projected:
+        what = method or "no projection"
+        raise ConfigError(f"{where}: {label} is not an equal-area projection ({what}); areas "
+                          f"would be wrong; {fix}")
+    from pyproj import Proj, Transformer
+
+    xmin, ymin, xmax, ymax = bounds
+    xs, ys = np.meshgrid(np.linspace(xmin, xmax, 5), np.linspace(ymin, ymax, 5))
+    tr = Transformer.from_crs(c, c.geodetic_crs, always_xy=True)
+    lon, lat = tr.transform(xs.ravel(), ys.ravel())
+    with np.errstate(invalid="ignore"):
+        scale = np.asarray(Proj(c).get_factors(lon, lat).areal_scale, dtype=float)
+    worst = float(np.nanmax(np.abs(scale - 1.0))) if np.isfinite(scale).any() else math.inf
+    if worst > MAX_AREAL_DISTORTION:
+        sign = "+" if np.nanmax(scale) - 1 >= 1 - np.nanmin(scale) else "-"
+        raise ConfigError(f"{where}: {label} is not equal-area (cell areas off by up to "
+                          f"{sign}{worst:.1%} over the grid); {fix}")

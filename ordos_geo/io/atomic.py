@@ -16,47 +16,71 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ordos_geo.errors import OutputError
+from ordos_geo.errors import OrdosGeoError, OutputError
 
 __all__ = [
     "atomic_path",
     "check_output_path",
     "ensure_out_dir",
-    "register_inputs",
+    "protected",
     "write_bytes_atomic",
+    "write_error",
     "write_text_atomic",
 ]
 
-# Inputs read in this process: an output path equal to one of them is refused.
-_INPUTS: set[Path] = set()
+def protected(paths: Iterable[str | os.PathLike[str] | None]) -> frozenset[Path]:
+    """The resolved form of ``paths`` (``None`` skipped), for ``inputs=`` of the checks.
 
-
-def register_inputs(paths: Iterable[str | os.PathLike[str]]) -> None:
-    """Remember input files so that no output may overwrite them."""
+    Examples
+    --------
+    >>> protected(["a.csv", None]) == {Path("a.csv").resolve()}
+    True
+    """
+    out: set[Path] = set()
     for p in paths:
-        with contextlib.suppress(OSError):
-            _INPUTS.add(Path(p).resolve())
+        if p is None:
+            continue
+        with contextlib.suppress(OSError, RuntimeError):
+            out.add(Path(p).resolve())
+    return frozenset(out)
 
 
-def check_output_path(path: str | os.PathLike[str], *, overwrite: bool) -> Path:
+def check_output_path(
+    path: str | os.PathLike[str], *, overwrite: bool,
+    inputs: Iterable[str | os.PathLike[str] | None] = (),
+) -> Path:
     """Validate an output path and return it as :class:`~pathlib.Path`.
+
+    Parameters
+    ----------
+    path
+        The output file or folder.
+    overwrite
+        Allow replacing an existing file.
+    inputs
+        Files (or folders) the calling command reads: an output equal to one of them,
+        or a folder output that contains one, is refused. Passed explicitly by each
+        command; nothing is remembered between calls.
 
     Raises
     ------
     OutputError
-        If the path equals a registered input, exists and ``overwrite`` is false,
-        or its folder cannot be created or written.
+        If the path is an input (or holds one), exists and ``overwrite`` is false, is an
+        existing folder where a file is expected, or its folder cannot be created or written.
     """
     p = Path(path)
     rp = p.resolve()
-    if rp in _INPUTS:
-        raise OutputError(f"{p}: output path is also an input; choose another --out")
+    for inp in protected(inputs):
+        if inp == rp or (p.is_dir() and inp.is_relative_to(rp)):
+            raise OutputError(f"{p}: output path is also an input of this command (it would be "
+                              "overwritten); choose another --out")
     if p.exists() and not overwrite:
         raise OutputError(f"{p}: already exists; pass --overwrite to replace it")
     ensure_out_dir(p.parent)
@@ -78,7 +102,10 @@ def ensure_out_dir(folder: str | os.PathLike[str]) -> Path:
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | os.PathLike[str], *, overwrite: bool = True) -> Iterator[Path]:
+def atomic_path(
+    path: str | os.PathLike[str], *, overwrite: bool = True,
+    inputs: Iterable[str | os.PathLike[str] | None] = (),
+) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` on success.
 
     The temporary file keeps the final suffix (GDAL picks drivers by extension). On
@@ -90,8 +117,10 @@ def atomic_path(path: str | os.PathLike[str], *, overwrite: bool = True) -> Iter
         Final output path.
     overwrite
         Replace an existing file at ``path``; otherwise raise :class:`OutputError`.
+    inputs
+        Files the command reads (see :func:`check_output_path`).
     """
-    final = check_output_path(path, overwrite=overwrite)
+    final = check_output_path(path, overwrite=overwrite, inputs=inputs)
     fd, tmp_name = tempfile.mkstemp(
         prefix=f".{final.stem}.", suffix=f".tmp{final.suffix}", dir=final.parent
     )
@@ -99,15 +128,35 @@ def atomic_path(path: str | os.PathLike[str], *, overwrite: bool = True) -> Iter
     tmp = Path(tmp_name)
     tmp.unlink()  # let the writer create it (some drivers refuse an existing empty file)
     try:
-        yield tmp
-        if tmp.is_dir() and final.exists():  # directory outputs (e.g. report folders)
-            _remove(final)
-        os.replace(tmp, final)
+        try:
+            yield tmp
+            if tmp.is_dir() and final.exists():  # directory outputs (e.g. report folders)
+                _remove(final)
+            os.replace(tmp, final)
+        except OSError as exc:
+            if isinstance(exc, OrdosGeoError):
+                raise
+            raise write_error(final, exc) from exc
     except BaseException:
         _remove(tmp)
         for side in tmp.parent.glob(tmp.name + "*"):  # sidecars (.aux.xml, -journal)
             _remove(side)
         raise
+
+
+def write_error(path: Path, exc: BaseException) -> OutputError:
+    """One-line :class:`OutputError` for an OS/GDAL error while writing ``path``.
+
+    A full disk (``ENOSPC``, ``EDQUOT``, or GDAL's "No space left") is named as such.
+    """
+    msg = " ".join(str(getattr(exc, "strerror", None) or exc).split())[:160]
+    full = getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT) or \
+        "no space left" in str(exc).lower()
+    if full:
+        return OutputError(f"{path}: disk full while writing ({msg}); free some space or "
+                           "choose another --out (earlier results were left unchanged)")
+    return OutputError(f"{path}: cannot write ({msg}); check the output folder and its "
+                       "free space, or choose another --out")
 
 
 def _remove(p: Path) -> None:

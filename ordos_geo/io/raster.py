@@ -41,10 +41,11 @@ from rasterio.warp import reproject
 
 from ordos_geo.crs import check_plausible, crs_equivalent, crs_label, is_gcj02, parse_crs
 from ordos_geo.errors import ConfigError, CRSMismatchError, LayerIOError, OutputError
-from ordos_geo.grid import Grid
+from ordos_geo.grid import Grid, check_geotransform
 from ordos_geo.io.atomic import atomic_path
 
-__all__ = ["RESAMPLING_METHODS", "raster_info", "read_to_grid", "write_cog"]
+__all__ = ["RESAMPLING_METHODS", "check_blocks", "check_geotransform", "raster_info",
+           "read_to_grid", "write_cog"]
 
 logger = logging.getLogger(__name__)
 
@@ -93,9 +94,40 @@ def _open(path: Path) -> Iterator[Any]:
                 f"{path}: not a readable raster ({msg}); check or re-export the GeoTIFF"
             ) from exc
         try:
+            check_geotransform(src.transform, path)
             yield src
         finally:
             src.close()
+
+
+def check_blocks(path: str | os.PathLike[str], *, max_pixels: int = 200_000_000) -> None:
+    """Decode every block of every band (rasters up to ``max_pixels`` cells × bands).
+
+    Finds truncated or corrupt files before an analysis trips on them; larger rasters
+    are checked on their first, middle and last block rows only.
+
+    Raises
+    ------
+    LayerIOError
+        ``path: band b, block at row r, col c does not decode (…); re-export …``.
+    """
+    p = Path(path)
+    with _open(p) as src, rasterio.Env(**_READ_ENV):
+        windows = [w for _, w in src.block_windows(1)]
+        if src.width * src.height * src.count > max_pixels and windows:
+            rows = sorted({w.row_off for w in windows})
+            keep = {rows[0], rows[len(rows) // 2], rows[-1]}
+            windows = [w for w in windows if w.row_off in keep]
+        for b in range(1, src.count + 1):
+            for w in windows:
+                try:
+                    src.read(b, window=w)
+                except RasterioError as exc:
+                    msg = " ".join(str(exc).split())[:120]
+                    raise LayerIOError(
+                        f"{p}: band {b}, block at row {w.row_off}, col {w.col_off} does not "
+                        f"decode ({msg}); the file is truncated or corrupt: re-export or "
+                        "re-download it") from exc
 
 
 def raster_info(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -238,7 +270,7 @@ def read_to_grid(
         if dst_nodata is None:
             mask = _outside_source(grid, src_crs, src.transform, src.width, src.height)
         elif dtype.kind == "f":
-            mask = np.isnan(dst)
+            mask = ~np.isfinite(dst)  # NaN and ±inf are no measurement: nodata
             if nodata is not None and not np.isnan(nodata):
                 mask |= dst == dtype.type(nodata)
         else:

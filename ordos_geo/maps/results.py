@@ -1,13 +1,13 @@
 """Result files of ``siting`` and ``check`` as map layers (contract: DESIGN.md "Result files").
 
 Every file is optional: a missing one drops its layer with a log line, so a map can
-be drawn after siting only, screening only, or both.
+be drawn after siting only, screening only, or both; a present but unreadable one
+stops with a one-line error (files are read through :mod:`ordos_geo.io.results`).
 """
 
 from __future__ import annotations
 
 import html
-import json
 import logging
 from collections.abc import Iterable
 from pathlib import Path
@@ -16,10 +16,8 @@ from typing import Any
 import folium
 import geopandas as gpd
 import pandas as pd
-import pyogrio
-import rasterio
 
-from ordos_geo.errors import LayerIOError
+from ordos_geo.io import results as rio_results
 from ordos_geo.maps.popups import esc, fmt_value, popup_html, table_html
 from ordos_geo.maps.rasters import score_colormap, score_overlay
 from ordos_geo.maps.styles import (
@@ -63,48 +61,31 @@ _SITE_FIELDS = ("site_id", "banner_zh", "banner_en", "banner", "area_km2", "mean
                 "max_score", "capacity_mw", "preferred")
 
 
-def _read_layer(path: Path, layer: str, *, quiet: bool = False) -> pd.DataFrame | None:
-    try:
-        layers = [name for name, _ in pyogrio.list_layers(path)]
-    except Exception as exc:
-        raise LayerIOError(f"{path}: cannot read ({exc}); rerun the step that wrote it") from exc
-    if layer not in layers:
-        (log.info if quiet else log.warning)(
-            "map: %s has no layer %r (found: %s); skipped", path, layer, ", ".join(layers))
-        return None
-    df: pd.DataFrame = pyogrio.read_dataframe(path, layer=layer)
+def _read_layer(path: Path, layer: str) -> pd.DataFrame | None:
+    df: pd.DataFrame | None = rio_results.read_layer(path.parent, path.name, layer)
     return df
 
 
 def _provenance(results: Path, kind: str) -> str:
     """Provenance of a siting run: ``{kind}_summary.json`` key ``provenance``, else the
     ``provenance`` tag of ``{kind}_score.tif``, else ``derived``."""
-    summ = results / f"{kind}_summary.json"
-    if summ.exists():
-        try:
-            data = json.loads(summ.read_text(encoding="utf-8"))
-            if isinstance(data, dict) and isinstance(data.get("provenance"), str):
-                return str(data["provenance"])
-        except (OSError, ValueError) as exc:
-            log.warning("map: %s unreadable (%s); provenance unknown", summ, exc)
-    tif = results / f"{kind}_score.tif"
-    if tif.exists():
-        try:
-            with rasterio.open(tif) as src:
-                tag = src.tags().get("provenance")
-            if tag:
-                return str(tag)
-        except rasterio.errors.RasterioIOError:
-            pass
+    data = rio_results.read_json(results, f"{kind}_summary.json")
+    if data is not None and isinstance(data.get("provenance"), str):
+        return str(data["provenance"])
+    tif = rio_results.raster_path(results, f"{kind}_score.tif")
+    if tif is not None:
+        tag = rio_results.raster_tags(tif).get("provenance")
+        if tag:
+            return str(tag)
     return "derived"
 
 
 def _score_layer(
     results: Path, kind: str, *, lang: Lang, max_px: int, show: bool
 ) -> MapLayer | None:
-    path = results / f"{kind}_score.tif"
-    if not path.exists():
-        log.info("map: %s not found; %s score layer skipped", path, kind)
+    path = rio_results.raster_path(results, f"{kind}_score.tif")
+    if path is None:
+        log.info("map: %s_score.tif not found in %s; %s score layer skipped", kind, results, kind)
         return None
     ov = score_overlay(path, max_px=max_px, opacity=SCORE_OPACITY)
     illus = _provenance(results, kind) == "illustrative"
@@ -290,7 +271,7 @@ def _project_layers(results: Path, *, lang: Lang, show: bool,
     if df is None or df.empty:
         return [], []
     hits = _read_layer(path, "hits")
-    hints = _read_layer(path, "fix_hints", quiet=True)
+    hints = _read_layer(path, "fix_hints")
     gdf = gpd.GeoDataFrame(df, geometry="geometry")
     web = to_web(gdf, simplify_m=0.0)
     name = text("projects", lang)
@@ -350,15 +331,8 @@ def _project_layers(results: Path, *, lang: Lang, show: bool,
 
 
 def _summary_html(results: Path, lang: Lang) -> str:
-    path = results / "screening_summary.json"
-    if not path.exists():
-        return ""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        log.warning("map: %s unreadable (%s); summary not shown", path, exc)
-        return ""
-    if not isinstance(data, dict):
+    data = rio_results.read_json(results, "screening_summary.json")
+    if data is None:
         return ""
     # the counts a reader wants next to the verdict colours (zoning/outputs.summary_dict)
     rows: list[tuple[str, object]] = [

@@ -17,7 +17,7 @@ from rasterio import features
 from rasterio.windows import Window
 
 from ordos_geo.errors import GridMismatchError, OrdosGeoError
-from ordos_geo.grid import Grid
+from ordos_geo.grid import Grid, check_geotransform
 from ordos_geo.raster.burn import GDAL_MEM_LOCK, burn, prepare_out, threads
 
 __all__ = ["burn_class_into", "class_polygons", "raster_class_mask", "warp_class_mask"]
@@ -47,11 +47,18 @@ def raster_class_mask(
     data = np.ma.getdata(arr)
     out = np.zeros(data.shape, dtype=bool)
     if codes:
-        out |= np.isin(data, np.asarray(list(codes)))
+        out |= np.isin(data, np.asarray(list(codes), dtype=np.float64))
     for r in ranges or ():
-        if len(r) != 2 or r[0] > r[1]:
+        if len(r) != 2 or not r[0] <= r[1]:
             raise OrdosGeoError(f"raster_class_mask: range {list(r)} must be [lo, hi] with lo ≤ hi")
-        out |= (data >= r[0]) & (data <= r[1])
+        lo, hi = float(r[0]), float(r[1])
+        if np.isnan(lo) or np.isnan(hi):
+            raise OrdosGeoError(f"raster_class_mask: range {list(r)} has NaN; give numbers")
+        # compare in float64: a bound such as ±1e308 must not overflow to ±inf in the
+        # raster's float32 (which would make "≤ 1e308" match every finite and inf cell)
+        vals = data.astype(np.float64, copy=False)
+        with np.errstate(invalid="ignore"):  # NaN cells compare False, as intended
+            out |= (vals >= lo) & (vals <= hi)
     m = np.ma.getmaskarray(arr) if np.ma.isMaskedArray(arr) else None
     if m is not None and m.any():
         out &= ~m
@@ -218,6 +225,7 @@ def _read_class_window(
 
     try:
         with rasterio.open(path) as src:
+            check_geotransform(src.transform, path)  # pixel size 0 / rotated: one line
             crs = src_crs if src_crs is not None else src.crs
             if crs is None:
                 raise LayerIOError(

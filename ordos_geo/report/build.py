@@ -5,7 +5,8 @@ docs/DESIGN.md "Result files"): ``{pv,wind}_summary.json``,
 ``{pv,wind}_capacity_by_banner.csv``, ``{pv,wind}_sites.gpkg``, ``{pv,wind}_score.tif``,
 ``{pv,wind}_exclusions.csv``, ``conflicts.csv``, ``conflicts.gpkg``,
 ``screening_summary.json`` and ``layers_summary.csv``. A missing file turns its
-section into a visible "not computed" note; columns are read defensively.
+section into a visible "not computed" note; a present but unreadable one stops with a
+one-line error (read through :mod:`ordos_geo.io.results`); columns are read defensively.
 
 The report is one document model (:class:`Section` / :class:`Table` / :class:`Run`)
 rendered twice, to self-contained HTML and to a multi-page PDF
@@ -17,7 +18,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ import pandas as pd
 
 from ordos_geo.errors import OutputError
 from ordos_geo.i18n import Lang
+from ordos_geo.io import results as results_io
 from ordos_geo.report import cartography as carto
 from ordos_geo.report import figures as static
 from ordos_geo.report.model import (
@@ -60,6 +62,8 @@ FORMATS = ("html", "pdf", "png")
 PLAN_TARGET_GW = 50.0
 INSTALLED_GW_2025 = 27.79
 KINDS = ("pv", "wind")
+#: The maps a report may draw (one PNG and one PDF each).
+MAP_KEYS = ("overview", "pv_suitability", "wind_suitability", "sites", "screening")
 
 
 # --------------------------------------------------------------------------- results
@@ -67,7 +71,7 @@ KINDS = ("pv", "wind")
 
 @dataclass
 class ReportData:
-    """Everything read from a results folder (None = file missing or unreadable)."""
+    """Everything read from a results folder (None = file missing)."""
 
     results_dir: Path | None
     summaries: dict[str, dict[str, Any] | None]
@@ -105,37 +109,21 @@ class ReportResult:
 # --------------------------------------------------------------------------- loading
 
 
+# One policy (ordos_geo.io.results): missing → None ("not computed"); present but
+# unreadable → LayerIOError naming the file and the command that rewrites it.
 def _csv(path: Path) -> pd.DataFrame | None:
-    if not path.is_file():
-        return None
-    try:
-        return pd.read_csv(path, encoding="utf-8-sig", dtype={"adcode": str})
-    except Exception as exc:
-        log.warning("%s: cannot be read (%s); section marked not computed", path, exc)
-        return None
+    df: pd.DataFrame | None = results_io.read_csv(path.parent, path.name, dtype={"adcode": str})
+    return df
 
 
 def _json(path: Path) -> dict[str, Any] | None:
-    if not path.is_file():
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        log.warning("%s: cannot be read (%s); section marked not computed", path, exc)
-        return None
-    return data if isinstance(data, dict) else None
+    return results_io.read_json(path.parent, path.name)
 
 
 def _gpkg_table(path: Path, layer: str) -> pd.DataFrame | None:
-    if not path.is_file():
-        return None
-    try:
-        import pyogrio
-
-        return pd.DataFrame(pyogrio.read_dataframe(path, layer=layer, read_geometry=False))
-    except Exception as exc:
-        log.warning("%s: layer %r cannot be read (%s); skipped", path, layer, exc)
-        return None
+    df: pd.DataFrame | None = results_io.read_layer(path.parent, path.name, layer,
+                                                    geometry=False)
+    return df
 
 
 def load_results(results_dir: Path | None) -> ReportData:
@@ -482,7 +470,7 @@ def build_report(
     if bad:
         raise OutputError(f"--format: unknown format {bad[0]!r}; choose from html, pdf, png")
     out = Path(out_dir)
-    all_maps = ("overview", "pv_suitability", "wind_suitability", "sites", "screening")
+    all_maps = MAP_KEYS
     if not overwrite:  # fail before the (slow) drawing when anything would be replaced
         _refuse_existing(_targets(out, formats, all_maps))
     if catalog is None:
@@ -499,8 +487,10 @@ def build_report(
     data = load_results(Path(results_dir) if results_dir is not None else None)
     sections = build_sections(data, catalog, lang=lang, top_n=top_n)
     illustrative = any(m.illustrative for m in maps.values()) or _any_illustrative(data)
-    map_files, html_png = _write_maps(maps, out, formats, dpi)
-    try:
+    # one worker for PNG encoding (PIL/zlib release the GIL), for this report only; the
+    # with-block never returns (or raises) while a PNG is still being written
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ordos_geo-png") as pool:
+        map_files, html_png = _write_maps(maps, out, formats, dpi, pool)
         doc = report_render.Document(sections=sections, maps=maps, lang=lang,
                                      date=opts.date_str, illustrative=illustrative,
                                      results_dir=str(results_dir) if results_dir else "")
@@ -513,9 +503,6 @@ def build_report(
             report_files["html"] = report_render.write_html(doc, out / "report.html",
                                                             overwrite=True)
         written = [f.result() if isinstance(f, Future) else f for f in map_files]
-    finally:  # never return (or raise) while a PNG is still being written
-        pending: list[Future[Any]] = [f for f in map_files if isinstance(f, Future)]
-        wait([*pending, *html_png.values()])
     written += [report_files[f] for f in ("html", "pdf") if f in report_files]
     for mf in maps.values():
         mf.figure.clear()
@@ -527,6 +514,7 @@ def build_report(
 
 def _write_maps(
     maps: dict[str, static.MapFigure], out: Path, formats: Sequence[str], dpi: int,
+    pool: Executor,
 ) -> tuple[list[Path | Future[Path]], dict[str, Future[bytes]]]:
     """Draw each map once with Agg; write ``<key>.png`` / ``<key>.pdf``; HTML copies.
 
@@ -542,7 +530,6 @@ def _write_maps(
     html_png: dict[str, Future[bytes]] = {}
     html_dpi = min(report_render.HTML_DPI, dpi)
     draw_dpi = dpi if "png" in formats else html_dpi
-    pool = _PNG_POOL
     for key, mf in maps.items():
         if "png" in formats or "html" in formats:
             image = static.render_image(mf, draw_dpi)
@@ -558,10 +545,6 @@ def _write_maps(
 
 def _html_png(image: Any, from_dpi: int, to_dpi: int) -> bytes:
     return static.png_bytes(static.scale_image(image, from_dpi, to_dpi), to_dpi)
-
-
-#: One worker for PNG encoding (PIL/zlib release the GIL); shared by all reports.
-_PNG_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ordos_geo-png")
 
 
 def _refuse_existing(paths: Iterable[Path]) -> None:

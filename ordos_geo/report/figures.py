@@ -17,10 +17,10 @@ and vector PDF with embedded TrueType (Type 42) fonts.
 
 from __future__ import annotations
 
+import contextlib
 import io
-import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,6 +35,7 @@ from PIL import Image
 from pyproj import CRS
 
 from ordos_geo.errors import LayerIOError
+from ordos_geo.io import results as results_io
 from ordos_geo.io.atomic import atomic_path, check_output_path, write_bytes_atomic
 from ordos_geo.report import cartography as carto
 from ordos_geo.report.cartography import (
@@ -218,12 +219,8 @@ def overview_map(catalog: Any, opts: StaticMapOptions | None = None) -> MapFigur
 
 
 def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        log.warning("%s: cannot be read (%s); treated as missing", path, exc)
-        return {}
-    return data if isinstance(data, dict) else {}
+    # missing → {}; present but unreadable → LayerIOError (ordos_geo.io.results policy)
+    return results_io.read_json(path.parent, path.name) or {}
 
 
 def _result_provenance(results_dir: Path, kind: str) -> str:
@@ -256,7 +253,7 @@ def _read_raster_on(
             f"{path}: cannot open score raster ({' '.join(str(exc).split())[:120]}); "
             "rerun the siting step (ordos-geo siting … --overwrite)"
         ) from exc
-    with src:
+    with src, _read_errors(path):
         nodata = src.nodata
         src_crs = CRS.from_user_input(src.crs) if src.crs else None
         if src_crs is not None and src_crs.equals(c.frame.crs):
@@ -275,6 +272,19 @@ def _read_raster_on(
                       float(dst_t.f))
     mask = np.zeros(arr.shape, bool) if nodata is None else arr == nodata
     return np.ma.masked_array(arr, mask=mask), extent
+
+
+@contextlib.contextmanager
+def _read_errors(path: Path) -> Iterator[None]:
+    """A block that does not decode (truncated or corrupt file) → one-line LayerIOError."""
+    try:
+        yield
+    except LayerIOError:
+        raise
+    except Exception as exc:  # rasterio/GDAL errors have no common base class
+        raise LayerIOError(
+            f"{path}: cannot read ({' '.join(str(exc).split())[:120]}); rerun the siting step "
+            "(ordos-geo siting … --overwrite)") from exc
 
 
 def _decimation(c: MapCanvas, bounds: Sequence[float] | None, path: Path) -> int:
@@ -313,10 +323,12 @@ def suitability_map(
     Returns ``None`` when the score raster is missing.
     """
     opts = opts or StaticMapOptions()
-    path = Path(results_dir) / f"{kind}_score.tif"
-    if not path.is_file():
-        log.info("%s: missing; %s suitability map skipped", path, kind)
+    found = results_io.raster_path(results_dir, f"{kind}_score.tif")
+    if found is None:
+        log.info("%s_score.tif: missing in %s; %s suitability map skipped", kind, results_dir,
+                 kind)
         return None
+    path = found
     key = f"{kind}_suitability"
     sub = {"zh": f"结果文件 {path.name}；灰色为排除区域，颜色越深越适宜",
            "en": f"Result file {path.name}; grey = excluded, darker = more suitable"}[opts.lang]
@@ -324,9 +336,9 @@ def suitability_map(
     bounds = _basemap(c, catalog, labels=True)
     factor = _decimation(c, bounds, path)
     score, extent = _read_raster_on(c, path, factor=factor)
-    reasons_path = Path(results_dir) / f"{kind}_reasons.tif"
+    reasons_path = results_io.raster_path(results_dir, f"{kind}_reasons.tif")
     excluded = None
-    if reasons_path.is_file():
+    if reasons_path is not None:
         reasons, _ = _read_raster_on(c, reasons_path, factor=factor)
         if reasons.shape == score.shape:
             excluded = ~np.ma.getmaskarray(reasons) & (reasons.filled(0) != 0) \
@@ -354,27 +366,18 @@ def suitability_map(
 
 
 def read_sites(results_dir: Path, kind: str) -> gpd.GeoDataFrame | None:
-    """``{kind}_sites.gpkg`` layer ``sites`` (EPSG:4326), or None when missing/unreadable."""
-    path = Path(results_dir) / f"{kind}_sites.gpkg"
-    if not path.is_file():
-        return None
-    try:
-        return gpd.read_file(path, layer="sites")
-    except Exception as exc:
-        log.warning("%s: layer 'sites' cannot be read (%s); skipped", path, exc)
-        return None
+    """``{kind}_sites.gpkg`` layer ``sites`` (EPSG:4326), or None when missing.
+
+    A present but unreadable file raises :class:`~ordos_geo.errors.LayerIOError`.
+    """
+    df = results_io.read_layer(results_dir, f"{kind}_sites.gpkg", "sites")
+    return None if df is None else gpd.GeoDataFrame(df, geometry="geometry")
 
 
 def read_projects(results_dir: Path) -> gpd.GeoDataFrame | None:
-    """``conflicts.gpkg`` layer ``projects``, or None when missing/unreadable."""
-    path = Path(results_dir) / "conflicts.gpkg"
-    if not path.is_file():
-        return None
-    try:
-        return gpd.read_file(path, layer="projects")
-    except Exception as exc:
-        log.warning("%s: layer 'projects' cannot be read (%s); skipped", path, exc)
-        return None
+    """``conflicts.gpkg`` layer ``projects``, or None when missing (unreadable → LayerIOError)."""
+    df = results_io.read_layer(results_dir, "conflicts.gpkg", "projects")
+    return None if df is None else gpd.GeoDataFrame(df, geometry="geometry")
 
 
 def sites_map(results_dir: Path, catalog: Any, opts: StaticMapOptions | None = None,

@@ -7,17 +7,16 @@ layer was used), ``config_sha256``, the resource method and, on the reason raste
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ordos_geo.io.atomic import write_text_atomic
 from ordos_geo.io.raster import write_cog
+from ordos_geo.io.results import write_csv, write_json
 from ordos_geo.io.vector import write_gpkg
 
 if TYPE_CHECKING:
@@ -28,8 +27,6 @@ __all__ = ["write_outputs"]
 log = logging.getLogger(__name__)
 
 
-#: GeoTIFFs written at the same time (threads; GDAL compresses without the GIL).
-COG_WORKERS = 2
 #: Below this many cells the rasters are written one after the other.
 _PARALLEL_MIN_CELLS = 20_000_000
 
@@ -46,12 +43,13 @@ def _run_parallel(jobs: list[Callable[[], object]], *, workers: int) -> None:
             fut.result()
 
 
-def _csv(df: Any) -> str:
-    return str(df.to_csv(index=False, lineterminator="\n"))
+def write_outputs(r: SitingResult, *, overwrite: bool, workers: int = 2) -> None:
+    """Write every file of ``r.files`` (paths were checked before the run).
 
-
-def write_outputs(r: SitingResult, *, overwrite: bool) -> None:
-    """Write every file of ``r.files`` (paths were checked before the run)."""
+    ``workers`` GeoTIFFs are written at the same time on large grids (threads of an
+    executor made for this call; GDAL compresses without the GIL). CSVs go through the
+    formula-safe writer of :mod:`ordos_geo.io.results`.
+    """
     s = r.summary
     base = {
         "provenance": s["provenance"],
@@ -101,13 +99,12 @@ def write_outputs(r: SitingResult, *, overwrite: bool) -> None:
                   "seed": r.config.sensitivity.seed},
             band_descriptions=["robustness %"],
         ))
-    _run_parallel(jobs, workers=COG_WORKERS if r.grid.size >= _PARALLEL_MIN_CELLS else 1)
+    _run_parallel(jobs, workers=workers if r.grid.size >= _PARALLEL_MIN_CELLS else 1)
     sites = r.sites.copy()
     sites["provenance"] = s["provenance"]
     write_gpkg(sites, f["sites"], layer="sites", overwrite=True)
-    write_text_atomic(f["capacity"], _csv(r.capacity), overwrite=overwrite)
-    write_text_atomic(f["exclusions"], _csv(r.exclusions.round(3)), overwrite=overwrite)
+    write_csv(r.capacity, f["capacity"], overwrite=overwrite)
+    write_csv(r.exclusions.round(3), f["exclusions"], overwrite=overwrite)
     s["outputs"] = {k: p.name for k, p in f.items()}
-    write_text_atomic(f["summary"], json.dumps(s, ensure_ascii=False, indent=2, default=str)
-                      + "\n", overwrite=overwrite)
+    write_json(s, f["summary"], overwrite=overwrite)
     log.info("wrote %d files to %s", len(f), f["summary"].parent)

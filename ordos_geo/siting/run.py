@@ -21,9 +21,10 @@ import numpy as np
 import pandas as pd
 
 from ordos_geo.config import locate_line, yaml_line_index
-from ordos_geo.errors import ConfigError
+from ordos_geo.crs import check_equal_area
+from ordos_geo.errors import ConfigError, GridMismatchError
 from ordos_geo.grid import Grid
-from ordos_geo.io.atomic import check_output_path, ensure_out_dir, register_inputs
+from ordos_geo.io.atomic import check_output_path, ensure_out_dir
 from ordos_geo.raster import rasterize_mask, reason_counts
 from ordos_geo.siting.config import (
     SitingConfig,
@@ -56,6 +57,10 @@ log = logging.getLogger(__name__)
 Kind = Literal["pv", "wind"]
 
 #: Output files per analysis (``{kind}`` replaced by ``pv`` or ``wind``).
+#: Peak bytes per grid cell of an in-memory siting run (float32 resource, score and
+#: factor blocks, uint8 reasons/classes/masks), for :meth:`Grid.check_fits`.
+BYTES_PER_CELL = 40
+
 OUTPUT_NAMES = {
     "score": "{kind}_score.tif",
     "reasons": "{kind}_reasons.tif",
@@ -176,7 +181,6 @@ def run_siting(
     t0 = time.perf_counter()
     if config is None:
         config_path = Path(config_path) if config_path else default_config_path(kind)
-        register_inputs([config_path])
         cfg = load_siting_config(config_path)
     else:
         cfg = config
@@ -197,11 +201,12 @@ def run_siting(
     files: dict[str, Path] = {}
     if out_dir is not None:
         ensure_out_dir(out_dir)
+        inputs = [config_path, *(catalog.files() if hasattr(catalog, "files") else ())]
         for key, name in OUTPUT_NAMES.items():
             if key == "robustness" and sensitivity == 0:
                 continue
             files[key] = check_output_path(Path(out_dir) / name.format(kind=kind),
-                                           overwrite=overwrite)
+                                           overwrite=overwrite, inputs=inputs)
 
     stages: dict[str, float] = {}
     lap = [time.perf_counter()]
@@ -216,11 +221,23 @@ def run_siting(
     region_gdf = catalog.vector(cfg.grid.region, crs=cfg.grid.crs)
     if region_gdf.empty:
         raise ConfigError(f"{where}: grid.region: layer {cfg.grid.region!r} has no features")
-    grid = Grid.from_bounds(tuple(region_gdf.total_bounds), res_m=cfg.grid.res_m,
-                            crs=region_gdf.crs)
+    res_key = "--res" if res_m is not None else f"{where}: grid.res_m"
+    # areas are cell counts × cell area: only right in an equal-area CRS
+    check_equal_area(region_gdf.crs, where=f"{where}: grid.crs",
+                     bounds=tuple(region_gdf.total_bounds))
+    try:
+        grid = Grid.from_bounds(tuple(region_gdf.total_bounds), res_m=cfg.grid.res_m,
+                                crs=region_gdf.crs)
+    except GridMismatchError as exc:
+        raise ConfigError(f"{res_key}: {str(exc).removeprefix('grid: ')}") from exc
+    grid.check_fits(bytes_per_cell=BYTES_PER_CELL, where=res_key)
     layers = LayerReader(catalog, grid)
     layers.note(cfg.grid.region)
     region = rasterize_mask(region_gdf, grid, mode="centre")
+    if not region.any():
+        raise ConfigError(f"{res_key}: {cfg.grid.res_m:g} m cells leave no cell centre inside "
+                          f"region {cfg.grid.region!r} (grid {grid.shape}); use a smaller "
+                          "resolution, e.g. 100")
     log.info("%s: grid %s, %d region cells", kind, grid, int(region.sum()))
     _stage("grid")
 

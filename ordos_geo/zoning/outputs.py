@@ -11,7 +11,8 @@
 All files are written atomically (:mod:`ordos_geo.io.atomic`). Text from the input
 files (project names …) is written verbatim; no HTML is produced here. Spreadsheet
 cells that start with ``=``, ``+``, ``-`` or ``@`` are stored as text, never as
-formulas.
+formulas: in the XLSX as string cells, in ``conflicts.csv`` with a leading ``'``
+(:func:`ordos_geo.io.results.neutralise_cell`; numbers stay numbers).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ import pandas as pd
 import pyogrio
 
 from ordos_geo.errors import OutputError
-from ordos_geo.io.atomic import atomic_path, check_output_path, ensure_out_dir, write_text_atomic
+from ordos_geo.io.atomic import atomic_path, check_output_path, ensure_out_dir
+from ordos_geo.io.results import write_csv, write_json
 from ordos_geo.zoning.screen import HIT_COLUMNS, ScreeningResult
 
 __all__ = ["OUTPUT_FILES", "VERDICT_ZH", "project_records", "summary_dict", "write_outputs"]
@@ -274,16 +276,13 @@ def write_outputs(
     """
     d = ensure_out_dir(out_dir)
     paths = {name: d / name for name in OUTPUT_FILES}
-    for p in paths.values():
-        check_output_path(p, overwrite=overwrite)
+    for p in paths.values():  # the project files read may never be replaced
+        check_output_path(p, overwrite=overwrite, inputs=result.meta.get("inputs", ()))
     hits = _rounded(result.hits.drop(columns=["_pidx", "geometry"]))
-    csv_text = pd.DataFrame(hits[list(HIT_COLUMNS)]).to_csv(index=False, lineterminator="\r\n")
-    with atomic_path(paths["conflicts.csv"], overwrite=overwrite) as tmp:
-        tmp.write_bytes(csv_text.encode("utf-8-sig"))
+    write_csv(pd.DataFrame(hits[list(HIT_COLUMNS)]), paths["conflicts.csv"],
+              overwrite=overwrite, bom=True, lineterminator="\r\n")
     _write_gpkg(result, paths["conflicts.gpkg"], overwrite)
     _write_xlsx(result, paths["verdicts.xlsx"], overwrite)
-    write_text_atomic(paths["screening_summary.json"],
-                      json.dumps(summary_dict(result), ensure_ascii=False, indent=2,
-                                 default=str) + "\n", overwrite=overwrite)
+    write_json(summary_dict(result), paths["screening_summary.json"], overwrite=overwrite)
     log.info("wrote %s", ", ".join(str(p) for p in paths.values()))
     return paths

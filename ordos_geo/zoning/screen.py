@@ -446,10 +446,7 @@ def check_projects(
     -------
     ScreeningResult
     """
-    from ordos_geo.io.atomic import register_inputs
-
     paths = list(paths)
-    register_inputs(paths)
     ruleset = load_rules(user_path=rules_path) if rules_path is not None else load_rules()
     zones = catalog if isinstance(catalog, ZoneSource) else ZoneSource(catalog)
     projects = read_projects(paths, defaults=defaults)

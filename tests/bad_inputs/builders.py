@@ -546,7 +546,7 @@ def map_corrupt_results(d: Path) -> Case:
     res = _corrupt_results(d)
     out = d / "m.html"
     return Case(["map", "--results", str(res), "--out", str(out)], 1,
-                ("pv_score.tif", "rerun"), "cannot open score raster", inputs=[res],
+                ("pv_score.tif", "rerun"), "cannot read", inputs=[res],
                 outputs=[out])
 
 
@@ -554,7 +554,7 @@ def report_corrupt_results(d: Path) -> Case:
     res = _corrupt_results(d)
     out = d / "rep"
     return Case(["report", "--results", str(res), "--out", str(out), "--format", "html"], 1,
-                ("pv_score.tif", "rerun"), "cannot open score raster", inputs=[res],
+                ("pv_score.tif", "rerun"), "cannot read", inputs=[res],
                 outputs=[out])
 
 
@@ -612,3 +612,8 @@ CASES: dict[str, Callable[[Path], Case]] = {
         report_missing_results, report_out_exists, map_missing_results,
     )
 }
+
+# issue 18 (round 2): broken georeference, absurd resolutions, CRS, protected outputs
+from bad_inputs.round2 import ROUND2_CASES  # noqa: E402
+
+CASES.update(ROUND2_CASES)
