@@ -315,8 +315,8 @@ def _specs(cfg: EligibilityConfig) -> list[tuple[ExclusionSpec, tuple[str, int],
 def input_paths(cfg: EligibilityConfig, *, catalog: Any) -> list[Path]:
     """Every file the config reads (region and exclusions).
 
-    The CLI registers them with :func:`ordos_geo.io.atomic.register_inputs` so that an
-    output (``--save-mask``) can never overwrite one of them.
+    The CLI passes them as ``inputs=`` to the output checks so that an output
+    (``--save-mask``) can never overwrite one of them.
     """
     where = _Where(cfg)
     layers: list[tuple[str, str | None, tuple[str | int, ...]]] = [
