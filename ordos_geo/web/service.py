@@ -219,7 +219,7 @@ class Screener:
                 written = write_outputs(result, folder / "out")
                 files = {name: written[name].read_bytes() for name in DOWNLOADS}
             except OrdosGeoError as exc:
-                raise type(exc)(_user_text(str(exc), folder, shown)) from None
+                raise _renamed(exc, _user_text(str(exc), folder, shown)) from None
             token = self.store.put(StoredResult(files=files, result=result))
         base = f"/api/results/{token}"
         doc = check_json(result, outputs={n: f"{base}/{n}" for n in DOWNLOADS})
@@ -244,6 +244,17 @@ class Screener:
                 item.pdfs[key] = project_pdf(item.result, index,
                                              lang="en" if lang == "en" else "zh")
             return item.pdfs[key]
+
+
+def _renamed(exc: OrdosGeoError, message: str) -> OrdosGeoError:
+    """The same kind of error (and HTTP status) with ``message``."""
+    try:
+        new = type(exc)(message)
+    except TypeError:  # a subclass with another signature
+        new = OrdosGeoError(message)
+    if hasattr(exc, "status"):
+        new.status = exc.status  # type: ignore[attr-defined]
+    return new
 
 
 def _user_text(message: str, folder: Path, shown: Mapping[str, str]) -> str:

@@ -170,7 +170,7 @@ def _unzip(archive: Path, shown: str, limits: WebLimits) -> list[Path]:
         out: list[Path] = []
         for m in members:
             parts = PurePosixPath(m.filename.replace("\\", "/")).parts
-            if any(p.startswith(".") for p in parts) or "__MACOSX" in parts:
+            if not parts or parts[-1].startswith(".") or "__MACOSX" in parts:
                 continue  # hidden files, macOS resource forks
             try:
                 name = safe_name(parts[-1] if parts else "", allowed=inner_ok)

@@ -71,9 +71,9 @@
   var map = L.map("map", { zoomControl: true, preferCanvas: false }).setView([39.6, 108.8], 8);
   L.Icon.Default.imagePath = "/static/";
   L.control.scale({ imperial: false }).addTo(map);
-  var control = L.control.layers(null, null, { collapsed: false, position: "topright" }).addTo(map);
+  var control = L.control.layers(null, null, { collapsed: true, position: "topright" }).addTo(map);
   var drawn = new L.FeatureGroup().addTo(map);
-  var results = { projects: null, hits: null, fix_hints: null };
+  var results = { projects: null, hits: null, fix_hints: null, pins: null };
   var contextIllustrative = false;
 
   function drawLocal() {
@@ -230,6 +230,7 @@
       if (!res.ok) { showError(res.body.error || "error"); return; }
       state.doc = res.body; state.selected = null;
       renderResults(); drawResults(true);
+      $("results").scrollIntoView({ block: "start" });
     }).catch(function (err) {
       showError(t("net_error") + err);
     }).finally(function () { $("run").disabled = false; $("busy").hidden = true; });
@@ -354,15 +355,34 @@
       },
       interactive: false
     });
+    // a pin per footprint, so that small parcels stay visible at the city scale
+    results.pins = L.layerGroup();
+    results.projects.eachLayer(function (layer) {
+      if (!layer.getBounds) { return; }
+      var pr = layer.feature.properties;
+      var pin = L.circleMarker(layer.getBounds().getCenter(), { radius: 7, fillColor: colour(pr.verdict),
+        color: "#ffffff", weight: 2, fillOpacity: 0.95 });
+      pin.bindPopup(popup(pr));
+      pin.on("click", function () { select(pr._i, true); });
+      results.pins.addLayer(pin);
+    });
+    results.pins.addTo(map);
     [["projects", "l_projects"], ["hits", "l_hits"], ["fix_hints", "l_fix"]].forEach(function (pair) {
       results[pair[0]].addTo(map);
       control.addOverlay(results[pair[0]], t(pair[1]));
     });
     results.hits.bringToFront();
     results.fix_hints.bringToFront();
+    var pinsShown = function () {
+      if (map.getZoom() >= 13) { map.removeLayer(results.pins); } else { results.pins.addTo(map); }
+    };
+    map.off("zoomend", state.pinsShown || function () {});
+    state.pinsShown = pinsShown;
+    map.on("zoomend", pinsShown);
     if (fit && results.projects.getLayers().length) {
       map.fitBounds(results.projects.getBounds().pad(0.6), { maxZoom: 14 });
     }
+    pinsShown();
   }
 
   function select(i, fromMap) {
