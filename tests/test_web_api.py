@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -20,7 +21,9 @@ from shapely.geometry import box
 from ordos_geo.web import WebLimits, create_app
 
 pytest.importorskip("httpx")
-from fastapi.testclient import TestClient  # noqa: E402
+with warnings.catch_warnings():  # starlette suggests httpx2; httpx is what FastAPI documents
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
 
 PROJECTS = Path(__file__).resolve().parents[1] / "ordos_geo" / "data" / "analyses" / "projects"
 E_TXT = PROJECTS / "e_pv_subsidence.txt"

@@ -92,7 +92,8 @@ def page(browser, server):
     pg.dialogs = []  # type: ignore[attr-defined]
     pg.on("request", lambda r: pg.requests.append(r.url))
     pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
-    pg.add_init_script("window.alert = function(m){ window.__xss = (window.__xss||[]).concat([String(m)]); };")
+    pg.add_init_script("window.alert = function (m) {"
+                       " window.__xss = (window.__xss || []).concat([String(m)]); };")
     pg.goto(server + "/")
     pg.wait_for_selector("body[data-ready='1']", timeout=60_000)
     yield pg

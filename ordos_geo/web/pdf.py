@@ -23,7 +23,7 @@ _SEV = {"zh": {"prohibited": "禁止", "restricted": "限制", "review": "审查
                "compliant": "合规", "encouraged": "鼓励"},
         "en": {"prohibited": "prohibited", "restricted": "restricted", "review": "review",
                "compliant": "compliant", "encouraged": "encouraged"}}
-_TXT = {
+_TXT: dict[str, dict[str, Any]] = {
     "zh": {"title": "建设项目选址研判报告", "verdict": "研判结论", "area": "占地面积",
            "rules": "命中规则(条款与原文)", "none": "未命中禁止、限制或审查类规则。",
            "fix": "修正建议:避开禁止区后可保留", "map": "项目位置(等积投影,米)",

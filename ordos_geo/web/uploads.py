@@ -24,7 +24,7 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from ordos_geo.errors import ProjectInputError
 
@@ -130,7 +130,8 @@ def _unique(folder: Path, name: str) -> Path:
     return p
 
 
-def _copy_limited(src: BinaryIO, dest: Path, limit: int, shown: str, limit_mb: float) -> int:
+def _copy_limited(src: IO[bytes] | BinaryIO, dest: Path, limit: int, shown: str,
+                  limit_mb: float) -> int:
     size = 0
     with dest.open("xb") as out:
         while chunk := src.read(_CHUNK):
