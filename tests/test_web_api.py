@@ -249,3 +249,15 @@ def test_unexpected_error_is_one_line(app, monkeypatch):
         r = c.post("/api/check", files=[("files", ("a.txt", b"x"))])
     assert r.status_code == 500
     assert r.json() == {"error": "internal error (RuntimeError); see the server log"}
+
+
+def test_body_limit_without_content_length(client):
+    def body():
+        yield b"--xx\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.txt\"\r\n\r\n"
+        for _ in range(40):
+            yield b"0" * 100_000
+        yield b"\r\n--xx--\r\n"
+
+    r = client.post("/api/check", content=body(),
+                    headers={"content-type": "multipart/form-data; boundary=xx"})
+    assert r.status_code == 413 and "larger than 3 MB in total" in r.json()["error"]

@@ -43,16 +43,33 @@ _TXT: dict[str, dict[str, Any]] = {
 
 
 def _wrap(text: str, width: int) -> list[str]:
-    """Wrap ``text`` to ``width`` half-width cells (CJK characters count 2)."""
+    """Wrap ``text`` to ``width`` half-width cells (CJK characters count 2).
+
+    Latin words are kept whole when a space is near the end of the line.
+
+    >>> _wrap("abc def ghi", 8)
+    ['abc def', 'ghi']
+    >>> _wrap("生态保护红线", 6)
+    ['生态保', '护红线']
+    """
+    def cells(s: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
     lines: list[str] = []
     for para in str(text).splitlines() or [""]:
-        cur, w = "", 0
+        cur = ""
         for ch in para:
-            cw = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-            if w + cw > width:
-                lines.append(cur)
-                cur, w = "", 0
-            cur, w = cur + ch, w + cw
+            if cells(cur + ch) > width:
+                cut = cur.rfind(" ")
+                if ch != " " and cut > len(cur) * 0.6 and cur[-1:].isascii():
+                    lines.append(cur[:cut])
+                    cur = cur[cut + 1:]
+                else:
+                    lines.append(cur.rstrip())
+                    cur = ""
+                if ch == " " and not cur:
+                    continue
+            cur += ch
         lines.append(cur)
     return lines
 
@@ -182,8 +199,10 @@ def project_pdf(result: Any, index: int, *, lang: Lang = "zh") -> bytes:
                  color="#111111" if v == "review" else "white")
         cap = "" if p["capacity"] != p["capacity"] or p["capacity"] is None else (
             f"{p['capacity']:g} {p['capacity_unit'] or ''}")
+        attrs = " · ".join(str(x) for x in (p["industry"], p["stage"], cap)
+                           if x is not None and x == x and str(x))
         fig.text(0.37, 0.897, f"{t['area']}: {p['area_ha']:.2f} ha / {p['area_mu']:.1f} 亩   "
-                 f"{p['industry']} · {p['stage']} · {cap}", fontsize=9)
+                 f"{attrs}", fontsize=9)
         fig.text(0.37, 0.880, f"{t['units']}: {p.get('control_units', '') or '-'}", fontsize=8,
                  color="#444444")
         ax = fig.add_axes((0.12, 0.53, 0.78, 0.31))
