@@ -23,7 +23,6 @@ traceback goes to the server log only).
 from __future__ import annotations
 
 import logging
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -90,34 +89,6 @@ def _error(message: str, status: int) -> JSONResponse:
                         status_code=status)
 
 
-def _context_layers(screener: Screener) -> dict[str, Any]:
-    """Vector layers with a map style, simplified (100 m), EPSG:4326."""
-    import json
-
-    from ordos_geo.crs import WORK_CRS
-    from ordos_geo.maps.styles import LAYER_STYLES
-
-    cat = screener.catalog
-    out = []
-    if cat is None:
-        return {"layers": []}
-    for spec in cat:
-        if spec.kind != "vector" or spec.id not in LAYER_STYLES:
-            continue
-        try:
-            gdf = cat.vector(spec.id, WORK_CRS)
-        except OrdosGeoError as exc:
-            log.warning("context layer %s skipped: %s", spec.id, exc)
-            continue
-        gdf = gdf[[gdf.geometry.name]].copy()
-        gdf["geometry"] = gdf.geometry.simplify(100.0)
-        gdf = gdf[~gdf.geometry.is_empty].to_crs("EPSG:4326")
-        out.append({"id": spec.id, "title_zh": spec.title_zh, "title_en": spec.title_en,
-                    "provenance": spec.provenance, "style": LAYER_STYLES[spec.id],
-                    "geojson": json.loads(gdf.to_json(drop_id=True))})
-    return {"layers": out}
-
-
 def create_app(
     *,
     catalog: str | Path | None = None,
@@ -145,8 +116,6 @@ def create_app(
 
     limits = limits or WebLimits()
     screener = Screener(catalog=catalog, rules=rules, limits=limits)
-    context_lock = threading.Lock()
-    context_cache: dict[str, Any] = {}
     app = FastAPI(title="ordos-geo screening", version=__version__, docs_url=None,
                   redoc_url=None, openapi_url=None)
     app.state.screener = screener
@@ -201,10 +170,7 @@ def create_app(
 
     @app.get("/api/context")
     def context() -> dict[str, Any]:
-        with context_lock:
-            if "doc" not in context_cache:
-                context_cache["doc"] = _context_layers(screener)
-            return dict(context_cache["doc"])
+        return screener.context_layers()
 
     @app.get("/api/config")
     def config() -> dict[str, Any]:

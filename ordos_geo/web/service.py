@@ -151,6 +151,33 @@ def _details(result: Any) -> list[dict[str, Any]]:
     return out
 
 
+def _context_layers(cat: Any) -> dict[str, Any]:
+    """Vector layers with a map style, simplified (100 m), EPSG:4326."""
+    import json
+
+    from ordos_geo.crs import WORK_CRS
+    from ordos_geo.maps.styles import LAYER_STYLES
+
+    out = []
+    if cat is None:
+        return {"layers": []}
+    for spec in cat:
+        if spec.kind != "vector" or spec.id not in LAYER_STYLES:
+            continue
+        try:
+            gdf = cat.vector(spec.id, WORK_CRS)
+        except OrdosGeoError as exc:
+            log.warning("context layer %s skipped: %s", spec.id, exc)
+            continue
+        gdf = gdf[[gdf.geometry.name]].copy()
+        gdf["geometry"] = gdf.geometry.simplify(100.0)
+        gdf = gdf[~gdf.geometry.is_empty].to_crs("EPSG:4326")
+        out.append({"id": spec.id, "title_zh": spec.title_zh, "title_en": spec.title_en,
+                    "provenance": spec.provenance, "style": LAYER_STYLES[spec.id],
+                    "geojson": json.loads(gdf.to_json(drop_id=True))})
+    return {"layers": out}
+
+
 class Screener:
     """Screen uploads with shared zone layers and keep the results for download.
 
@@ -179,6 +206,14 @@ class Screener:
         # keeps them consistent (the GDAL reads below are not thread-safe either).
         self._lock = threading.Lock()
         self._pdf_lock = threading.Lock()  # matplotlib font set-up and rcParams are global
+        self._context: dict[str, Any] | None = None
+
+    def context_layers(self) -> dict[str, Any]:
+        """Context layers for the map (computed once, under the layers' lock)."""
+        with self._lock:
+            if self._context is None:
+                self._context = _context_layers(self.catalog)
+            return self._context
 
     def check(self, uploads: Iterable[tuple[str, BinaryIO]],
               form: Mapping[str, str]) -> dict[str, Any]:
