@@ -156,6 +156,9 @@ def test_upload_verdict_map_downloads(page, server, tmp_path):
     page.click("#lang")
     assert page.inner_text("#run") == "Screen"
     assert "prohibited" in page.locator(".project .badge").last.inner_text()
+    overlays = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+    assert any("Ecological protection red" in s for s in overlays)
+    assert any("Conflicting parts" in s for s in overlays)
 
 
 def test_xss_names_are_text(page, tmp_path):
@@ -211,3 +214,17 @@ def test_draw_rectangle_and_screen(page):
     assert doc["web"]["projects"][0]["industry"] == "pv"
     assert doc["projects"][0]["area_ha"] > 0
     assert json.dumps(doc["verdicts"])
+
+
+def test_click_point_and_screen(page):
+    page.select_option("#industry", "wind")
+    page.select_option("#stage", "new")
+    page.click(".leaflet-draw-draw-marker")
+    m = page.locator("#map").bounding_box()
+    page.mouse.click(m["x"] + m["width"] * 0.55, m["y"] + m["height"] * 0.5)
+    _run(page)
+    assert page.is_hidden("#error"), page.inner_text("#error")
+    assert "DRAW-1" in page.locator(".project").first.inner_text()
+    kinds = page.evaluate("""() => window.ordosWeb.results.projects.getLayers()
+        .map(l => l.feature.geometry.type)""")
+    assert kinds == ["Point"]

@@ -69,7 +69,7 @@ def test_serve_starts_answers_and_stops(tmp_path):
 def test_serve_bad_rules_is_one_line(tmp_path, capsys):
     bad = tmp_path / "rules.yaml"
     bad.write_text("rules: [{id: 1, nonsense: true}]\n", encoding="utf-8")
-    code, out, err = run_cli(["serve", "--rules", str(bad)], capsys)
+    code, _out, err = run_cli(["serve", "--rules", str(bad)], capsys)
     assert code == 1
     lines = [ln for ln in err.strip().splitlines() if ln]
     assert len(lines) == 1 and "rules.yaml" in lines[0] and "Traceback" not in err

@@ -75,6 +75,8 @@
   var drawn = new L.FeatureGroup().addTo(map);
   var results = { projects: null, hits: null, fix_hints: null, pins: null };
   var contextIllustrative = false;
+  var contextLayers = [];  // [{layer, meta}] so that names follow the language switch
+  function contextName(ly) { return (state.lang === "zh" ? ly.title_zh : ly.title_en) || ly.id; }
 
   function drawLocal() {
     if (!L.drawLocal) { return; }
@@ -140,9 +142,9 @@
               fillColor: s.fillColor || "#fff", fillOpacity: 1, weight: 1.5 });
           }
         });
-        var name = (state.lang === "zh" ? ly.title_zh : ly.title_en) || ly.id;
         if (ly.provenance === "illustrative") { contextIllustrative = true; }
-        control.addOverlay(layer, name);
+        contextLayers.push({ layer: layer, meta: ly });
+        control.addOverlay(layer, contextName(ly));
         if (!ly.style || ly.style.show !== false) { layer.addTo(map); }
         if (ly.id === "city") { map.fitBounds(layer.getBounds()); }
       });
@@ -410,6 +412,9 @@
     $("lang").textContent = state.lang === "zh" ? "English" : "中文";
     document.title = t("title") + " · ordos-geo";
     drawLocal();
+    contextLayers.forEach(function (c) {
+      control.removeLayer(c.layer); control.addOverlay(c.layer, contextName(c.meta));
+    });
     renderLegend(); renderFiles(); renderDrawn(); renderResults();
     if (state.doc) { drawResults(false); }
   }
