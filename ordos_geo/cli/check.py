@@ -87,10 +87,10 @@ def check(
     from ordos_geo.cli.inputs import catalog_inputs, expand
     from ordos_geo.io.projects import ProjectDefaults
     from ordos_geo.io.results import ResultSet
-    from ordos_geo.zoning import check_projects, project_records, write_outputs
+    from ordos_geo.zoning import check_projects, write_outputs
     from ordos_geo.zoning.ledger import DEFAULT_LEDGER
-    from ordos_geo.zoning.outputs import OUTPUT_FILES, VERDICT_ZH
-    from ordos_geo.zoning.rules import DEFAULT_RULES, SEVERITY_ORDER
+    from ordos_geo.zoning.outputs import OUTPUT_FILES, VERDICT_ZH, check_json
+    from ordos_geo.zoning.rules import DEFAULT_RULES
 
     defaults = ProjectDefaults(industry=industry, stage=stage, capacity=capacity,
                                capacity_unit=unit, component=component, zone=zone, crs=crs)
@@ -103,20 +103,14 @@ def check(
                                 defaults=defaults)
         staged = write_outputs(result, rs.stage, overwrite=overwrite)
     paths = {k: Path(out) / v.name for k, v in staged.items()}
-    counts = result.verdict_counts()
-    records = project_records(result)
-    failed = False
-    if fail_on is not None:
-        worst = SEVERITY_ORDER[: SEVERITY_ORDER.index(fail_on.value) + 1]
-        failed = bool(result.projects["verdict"].isin(worst).any())
+    doc = check_json(result, outputs=paths, fail_on=fail_on.value if fail_on else None)
+    failed = bool(doc["failed"])
     if as_json:
-        echo_json({"verdicts": counts, "projects": records,
-                   "skipped_rules": result.skipped_rules,
-                   "outputs": {k: str(v) for k, v in paths.items()},
-                   "fail_on": fail_on.value if fail_on else None, "failed": failed})
+        echo_json(doc)
     else:
         from ordos_geo.cli.layers import format_table
 
+        counts, records = doc["verdicts"], doc["projects"]
         rows = []
         for r in records:
             rules_txt = ",".join(h["rule_id"] for h in r["hits"] if h["severity"] != "encouraged")

@@ -42,6 +42,11 @@ NPM = {
         ("dist/leaflet-search.min.js", "leaflet-search.min.js"),
         ("dist/leaflet-search.min.css", "leaflet-search.min.css"),
     ],
+    # drawing tools of the local screening page (ordos_geo.web)
+    "leaflet-draw@1.0.4": [
+        ("dist/leaflet.draw.js", "leaflet.draw.js"),
+        ("dist/leaflet.draw.css", "leaflet.draw.css"),
+    ],
 }
 MOUSEPOS = "https://cdn.jsdelivr.net/gh/ardhi/Leaflet.MousePosition/src/L.Control.MousePosition.min"
 _SOURCEMAP = re.compile(r"/[/*]# sourceMappingURL=[^\n*]*(\*/)?")

@@ -21,6 +21,7 @@ import json
 import logging
 import math
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,8 @@ from ordos_geo.io.atomic import atomic_path, check_output_path, ensure_out_dir
 from ordos_geo.io.results import write_csv, write_json
 from ordos_geo.zoning.screen import HIT_COLUMNS, ScreeningResult
 
-__all__ = ["OUTPUT_FILES", "VERDICT_ZH", "project_records", "summary_dict", "write_outputs"]
+__all__ = ["OUTPUT_FILES", "VERDICT_ZH", "check_json", "project_records", "summary_dict",
+           "write_outputs"]
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +115,43 @@ def project_records(result: ScreeningResult) -> list[dict[str, Any]]:
                     "area_mu": _num(mu, 2), "control_units": [u for u in str(cu).split(";") if u],
                     "hits": by_p.get(i, [])})
     return out
+
+
+def check_json(
+    result: ScreeningResult,
+    *,
+    outputs: Mapping[str, str | os.PathLike[str]],
+    fail_on: str | None = None,
+) -> dict[str, Any]:
+    """The JSON object of ``ordos-geo check --json`` (also ``POST /api/check`` of the web page).
+
+    Parameters
+    ----------
+    result
+        From :func:`ordos_geo.zoning.check_projects`.
+    outputs
+        Written file name -> where it is (a path for the CLI, a download URL for the
+        web page); stored as text.
+    fail_on
+        ``"prohibited"``, ``"restricted"``, ``"review"`` or ``None``: ``failed`` is true
+        when a project reached this severity or worse.
+
+    Returns
+    -------
+    dict
+        ``verdicts`` (counts), ``projects`` (:func:`project_records`),
+        ``skipped_rules``, ``outputs``, ``fail_on`` and ``failed``.
+    """
+    from ordos_geo.zoning.rules import SEVERITY_ORDER
+
+    failed = False
+    if fail_on is not None:
+        worst = SEVERITY_ORDER[: SEVERITY_ORDER.index(fail_on) + 1]
+        failed = bool(result.projects["verdict"].isin(worst).any())
+    return {"verdicts": result.verdict_counts(), "projects": project_records(result),
+            "skipped_rules": result.skipped_rules,
+            "outputs": {k: str(v) for k, v in outputs.items()},
+            "fail_on": fail_on, "failed": failed}
 
 
 def summary_dict(result: ScreeningResult) -> dict[str, Any]:
