@@ -112,7 +112,9 @@ class ZoneSource:
     def describe(self, layer_id: str) -> dict[str, Any]:
         """Provenance record of a layer (for the summary)."""
         if self._frames is not None:
-            return {"id": layer_id, "provenance": "user", "source": "in-memory GeoDataFrame"}
+            return {"id": layer_id,
+                    "provenance": str(self._frames[layer_id].attrs.get("provenance", "user")),
+                    "source": "in-memory GeoDataFrame"}
         spec = self.catalog[layer_id]
         return {"id": layer_id, "title_zh": spec.title_zh, "title_en": spec.title_en,
                 "kind": spec.kind, "provenance": spec.provenance, "source": spec.source,
@@ -179,6 +181,22 @@ class ZoneSource:
         if not ref.where:
             return np.arange(len(whole))
         return np.flatnonzero(_where_mask(whole.attrs, ref, rule_id, rules_file))
+
+    def fields(self, layer_id: str) -> list[str]:
+        """Attribute fields of a vector layer (after the catalog's ``fields`` mapping)."""
+        if self.kind(layer_id) == "raster":
+            return []
+        return [c for c in self._vector(layer_id).columns if c != "geometry"]
+
+    def missing_fields(self, refs: Sequence[LayerRef]) -> list[tuple[str, str]]:
+        """``(layer, field)`` pairs that ``refs`` filter on (``where``) but the layer lacks."""
+        out: list[tuple[str, str]] = []
+        for r in refs:
+            if r.layer not in self or self.kind(r.layer) == "raster":
+                continue
+            have = set(self.fields(r.layer))
+            out.extend((r.layer, f) for f in r.where if f not in have)
+        return list(dict.fromkeys(out))
 
     def missing(self, refs: Sequence[LayerRef]) -> list[str]:
         """Layer ids of ``refs`` not available."""
