@@ -129,7 +129,7 @@ def test_coordfile_folder_and_use_mapping(tmp_path: Path) -> None:
     ("row", "pattern"),
     [
         ("B1,x,钢厂,新建,1,万吨,109.5,39.5", r"row 3: field 'industry': unknown industry '钢厂' "
-                                           r"\(valid: pv, wind, storage"),
+                                           r"\(行业可填: 光伏、风电、储能"),
         ("B1,x,钢铁,筹建,1,万吨,109.5,39.5", r"row 3: field 'stage': unknown stage '筹建'"),
         ("B1,x,钢铁,新建,-5,万吨,109.5,39.5", r"row 3: field 'capacity': negative capacity"),
         ("B1,x,钢铁,新建,5,,109.5,39.5", r"row 3: field 'capacity_unit'"),

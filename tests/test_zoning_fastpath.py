@@ -24,7 +24,8 @@ from ordos_geo.crs import WORK_CRS
 from ordos_geo.zoning import load_rules, screen
 from ordos_geo.zoning.ledger import read_ledger
 from ordos_geo.zoning.overlay import AREA_EPS_M2, nearest_distance, union_groups
-from ordos_geo.zoning.rules import LayerRef, Rule, RuleSet, applicable_mask
+from ordos_geo.io.projects import complete_schema
+from ordos_geo.zoning.rules import LayerRef, Rule, RuleSet, applicability
 from ordos_geo.zoning.synthetic import random_world
 from ordos_geo.zoning.zones import ZoneIndex, ZoneSource
 
@@ -79,7 +80,8 @@ def _reference(rule: Rule, projects: gpd.GeoDataFrame, rs: RuleSet, src: ZoneSou
     EX = (list(src.index(sp.none_of, rule_id=rule.id, rules_file="t").geoms)
           if sp.none_of else [])
     rows = []
-    for p in np.flatnonzero(applicable_mask(rule, projects, rs)):
+    ap = applicability(rule, complete_schema(projects), rs)
+    for p in np.flatnonzero(ap.sure | ap.unknown):
         g = projects.geometry.iloc[p]
         areal = g.geom_type in ("Polygon", "MultiPolygon")
         touching = [z for z in Z if g.intersects(z)]

@@ -17,11 +17,19 @@ FAIL_EXIT_CODE = 3
 
 
 class FailOn(StrEnum):
-    """Severities that can fail the command."""
+    """Verdict levels that can fail the command (worst first)."""
 
     prohibited = "prohibited"
     restricted = "restricted"
     review = "review"
+    needs_information = "needs_information"
+
+
+def default_out(projects: list[Path]) -> Path:
+    """``./<first input's stem>_screening`` in the current folder (never the checkout)."""
+    first = projects[0]
+    stem = first.name if first.is_dir() else first.stem
+    return Path.cwd() / f"{stem or 'projects'}_screening"
 
 
 def _fit(text: str, width: int) -> str:
@@ -49,10 +57,11 @@ def check(
     ledger: Annotated[Path | None, typer.Option(
         "--ledger", metavar="FILE", dir_okay=False,
         help="Capacity ledger CSV (default analyses/capacity_ledger.csv, illustrative).")] = None,
-    out: Annotated[Path, typer.Option(
+    out: Annotated[Path | None, typer.Option(
         "--out", metavar="DIR", file_okay=False,
-        help="Output folder for conflicts.csv/.gpkg, verdicts.xlsx, screening_summary.json.")
-    ] = Path("maps/screening"),
+        help="Output folder for conflicts.csv/.gpkg, verdicts.xlsx, screening_summary.json "
+             "(default: ./<input name>_screening in the current folder).")
+    ] = None,
     fail_on: Annotated[FailOn | None, typer.Option(
         "--fail-on", help="Exit with code 3 when a project reaches this severity or worse.")
     ] = None,
@@ -78,51 +87,66 @@ def check(
     ] = None,
     overwrite: Annotated[bool, typer.Option(
         "--overwrite", help="Replace existing output files.")] = False,
+    skip_invalid: Annotated[bool, typer.Option(
+        "--skip-invalid", help="Screen the valid rows and list the invalid ones (default: "
+        "report every invalid row and screen nothing).")] = False,
+    sheet: Annotated[str | None, typer.Option(
+        "--sheet", help="XLSX sheet name (or 0-based number) holding the projects.")] = None,
 ) -> None:
     """Screen proposed projects: verdicts, conflicts with areas in m²/公顷/亩, fix hints.
 
     Exit codes: 0 done; 1 bad input; 2 usage; 3 a project reached --fail-on.
     """
     from ordos_geo.io.projects import ProjectDefaults
-    from ordos_geo.zoning import check_projects, project_records, write_outputs
+    from ordos_geo.zoning import check_projects, write_outputs
+    from ordos_geo.zoning.outputs import check_json
     from ordos_geo.zoning.outputs import VERDICT_ZH
     from ordos_geo.zoning.rules import SEVERITY_ORDER
 
+    sheet_value: str | int | None = int(sheet) if sheet is not None and sheet.isdigit() else sheet
     defaults = ProjectDefaults(industry=industry, stage=stage, capacity=capacity,
-                               capacity_unit=unit, component=component, zone=zone, crs=crs)
+                               capacity_unit=unit, component=component, zone=zone, crs=crs,
+                               sheet=sheet_value)
     result = check_projects(projects, catalog=catalog, rules_path=rules, ledger_path=ledger,
-                            defaults=defaults)
-    paths = write_outputs(result, out, overwrite=overwrite)
-    counts = result.verdict_counts()
-    records = project_records(result)
+                            defaults=defaults, skip_invalid=skip_invalid)
+    paths = write_outputs(result, out if out is not None else default_out(projects),
+                          overwrite=overwrite)
+    doc = check_json(result)
     failed = False
     if fail_on is not None:
         worst = SEVERITY_ORDER[: SEVERITY_ORDER.index(fail_on.value) + 1]
         failed = bool(result.projects["verdict"].isin(worst).any())
     if as_json:
-        echo_json({"verdicts": counts, "projects": records,
-                   "skipped_rules": result.skipped_rules,
-                   "outputs": {k: str(v) for k, v in paths.items()},
+        echo_json({**doc, "outputs": {k: str(v) for k, v in paths.items()},
                    "fail_on": fail_on.value if fail_on else None, "failed": failed})
     else:
         from ordos_geo.cli.layers import format_table
 
         rows = []
-        for r in records:
-            rules_txt = ",".join(h["rule_id"] for h in r["hits"] if h["severity"] != "encouraged")
+        for r in doc["projects"]:
+            rules_txt = ",".join(h["rule_id"] for h in r["hits"]
+                                 if h["severity"] not in ("encouraged", "needs_information"))
+            need = ",".join(h["rule_id"] for h in r["hits"] if h["severity"] == "needs_information")
             enc = ",".join(h["rule_id"] for h in r["hits"] if h["severity"] == "encouraged")
-            rows.append([_fit(str(r["id"]), 16), _fit(str(r["name"]), 24),
-                         f"{VERDICT_ZH.get(r['verdict'], '')} {r['verdict']}",
+            verdict = f"{VERDICT_ZH.get(r['verdict'], '')} {r['verdict']}"
+            rows.append([str(r["id"]), _fit(str(r["name"]), 24),
+                         verdict + (" *" if r["conditional"] else ""),
                          "" if r["area_ha"] is None else f"{r['area_ha']:.2f}",
                          "" if r["area_mu"] is None else f"{r['area_mu']:.1f}",
-                         _fit(rules_txt, 30), _fit(enc, 20)])
-        for line in format_table(["id", "name", "verdict", "ha", "亩", "rules", "encouraged"],
-                                 rows):
+                         rules_txt, need, enc])
+        for line in format_table(["id", "name", "verdict", "ha", "亩", "rules",
+                                  "needs information", "encouraged"], rows):
             echo(line)
         echo("")
+        counts = doc["verdicts"]
         echo("verdicts: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        if doc["conditional"]:
+            echo(f"* conditional: {doc['conditional']} project(s) — some rules were not "
+                 "evaluated or could not be decided (see not_evaluated / needs information)")
         for s in result.skipped_rules:
             echo(f"rule {s['rule_id']}: {s['reason']}")
+        for row in doc["skipped_rows"]:
+            echo(f"skipped: {row['error']}")
         echo("wrote: " + ", ".join(str(p) for p in paths.values()))
     if failed:
         raise typer.Exit(FAIL_EXIT_CODE)

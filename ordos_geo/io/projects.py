@@ -55,6 +55,7 @@ __all__ = [
     "STAGE_ZH",
     "ProjectDefaults",
     "adds_capacity",
+    "complete_schema",
     "normalise_id",
     "read_projects",
     "to_work_crs",
@@ -362,7 +363,7 @@ def _quantity(value: Any, unit: Any, row: _Row, fld: str) -> tuple[float | None,
     if not math.isfinite(num):
         raise row.fail(fld, f"not a finite number ({value!r})", "write a plain number")
     if num < 0:
-        raise row.fail(fld, f"negative value ({num:g})", f"{fld} must be ≥ 0")
+        raise row.fail(fld, f"negative {fld} ({num:g})", f"{fld} must be ≥ 0")
     if inline:
         kind = _unit_factor(inline)
         if kind is None:
@@ -702,6 +703,32 @@ def _read_one(path: Path, defaults: ProjectDefaults,
     out = _normalise_frame(gdf, shown, labels, defaults, id_prefix=path.stem, industry_hint=hint,
                            problems=problems)
     return to_work_crs(out)
+
+
+def complete_schema(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``gdf`` with every :data:`PROJECT_COLUMNS` column (missing ones empty).
+
+    For frames built in code (tests, benchmarks, the web page) rather than read with
+    :func:`read_projects`; ``adds_capacity`` is derived from ``stage`` and
+    ``added_capacity`` when absent.
+    """
+    missing = [c for c in PROJECT_COLUMNS if c not in gdf.columns]
+    if not missing:
+        return gdf
+    out = gdf.copy()
+    numeric = {"capacity", "capacity_mw", "capacity_10kt", "added_capacity", "added_capacity_mw",
+               "added_capacity_10kt", "replaced_capacity", "replaced_capacity_mw",
+               "replaced_capacity_10kt", "annual_bulk_freight_mt"}
+    for c in missing:
+        if c == "adds_capacity":
+            continue
+        out[c] = np.nan if c in numeric else pd.Series([None] * len(out), index=out.index,
+                                                        dtype=object)
+    if "adds_capacity" in missing:
+        added = pd.to_numeric(out["added_capacity"], errors="coerce")
+        out["adds_capacity"] = [adds_capacity(str(s), None if pd.isna(a) else float(a))
+                                for s, a in zip(out["stage"], added, strict=True)]
+    return out
 
 
 def _expand(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:

@@ -224,6 +224,6 @@ def run_ledger(
                      "proposed_accepted": accepted, "proposed_flagged": flagged,
                      "total_after": running, "headroom": cap.cap - running,
                      "target_year_passed": expired,
-                     "order": "declared_date, then id"})
+                     "order": "申报日期、项目编号 / declared date, then id"})
     res.summary = pd.DataFrame(rows)
     return res

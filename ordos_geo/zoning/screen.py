@@ -48,7 +48,13 @@ import shapely
 from ordos_geo import __version__
 from ordos_geo.crs import WORK_CRS, WORK_CRS_PROJ4
 from ordos_geo.errors import RuleError
-from ordos_geo.io.projects import ProjectDefaults, normalise_id, read_projects, to_work_crs
+from ordos_geo.io.projects import (
+    ProjectDefaults,
+    complete_schema,
+    normalise_id,
+    read_projects,
+    to_work_crs,
+)
 from ordos_geo.zoning.ledger import read_ledger, run_ledger
 from ordos_geo.zoning.overlay import OverlayCache, set_key, union_groups
 from ordos_geo.zoning.rules import (
@@ -181,7 +187,7 @@ def screen(
     """
     t0 = time.perf_counter()
     as_of = as_of or dt.date.today()
-    gdf = to_work_crs(projects).reset_index(drop=True)  # copy-on-write: input untouched
+    gdf = complete_schema(to_work_crs(projects)).reset_index(drop=True)  # input untouched
     geoms = np.asarray(gdf.geometry.to_numpy(), dtype=object)
     shapely.prepare(geoms)
     type_id = shapely.get_type_id(geoms)

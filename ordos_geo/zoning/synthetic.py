@@ -24,6 +24,7 @@ import shapely
 from shapely.geometry import Point, box
 
 from ordos_geo.crs import WORK_CRS
+from ordos_geo.io.projects import complete_schema
 
 __all__ = ["LANDCOVER_ORIGIN", "ORIGIN", "WORLD", "WORLD_CRS", "build_world", "random_world",
            "wbox"]
@@ -182,11 +183,13 @@ def random_world(
         "id": [f"B{i}" for i in range(n_projects)],
         "name": [f"bench {i}" for i in range(n_projects)],
         "industry": rng.choice(industries, n_projects),
-        "stage": rng.choice(np.array(["new", "expansion", "relocation"]), n_projects),
+        "stage": rng.choice(np.array(["new", "expansion", "relocation", "upgrade", "rebuild",
+                                       "continuation"]), n_projects),
         "capacity": np.nan, "capacity_unit": None, "capacity_mw": np.nan,
         "capacity_10kt": rng.uniform(0, 5, n_projects), "in_national_plan": None,
         "capacity_replacement": None, "energy_efficiency": None, "direct_coal_firing": None,
         "annual_bulk_freight_mt": np.nan, "rail_spur": None, "component": None, "expect": None,
         "source_file": "random", "source_row": "",
     }, geometry=squares(n_projects, 100, 1000), crs=WORK_CRS)
+    projects = complete_schema(projects)
     return projects, zones

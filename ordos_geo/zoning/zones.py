@@ -26,7 +26,7 @@ from ordos_geo.errors import RuleError
 from ordos_geo.io.projects import to_work_crs
 from ordos_geo.zoning.rules import LayerRef
 
-__all__ = ["ZoneIndex", "ZoneSource"]
+__all__ = ["ZoneIndex", "ZoneSource", "rule_field_problems", "rules_file_name"]
 
 log = logging.getLogger(__name__)
 
@@ -228,6 +228,35 @@ def _where_mask(df: pd.DataFrame, ref: LayerRef, rule_id: str, rules_file: str) 
         # compare as text too, so `category: 1` matches a field stored as "1"
         keep &= (col.isin(wanted) | col.astype(str).isin([str(w) for w in wanted])).to_numpy()
     return keep
+
+
+def rule_field_problems(zones: ZoneSource, rules: Sequence[Any]) -> tuple[list[str], list[str]]:
+    """What the active rules need from the catalog: ``(errors, notes)``, one line each.
+
+    Errors: a layer the rules filter on lacks a field (``where``) — the message names
+    the rules and the ``fields:`` mapping that fixes it. Notes: layers the rules use
+    that are not in the catalog (those rules are not evaluated; screening goes on).
+    """
+    need: dict[tuple[str, str], list[str]] = {}
+    absent: dict[str, list[str]] = {}
+    for rule in rules:
+        for ref in rule.layers():
+            if ref.layer not in zones:
+                absent.setdefault(ref.layer, []).append(rule.id)
+                continue
+            for fld in ref.where:
+                need.setdefault((ref.layer, fld), []).append(rule.id)
+    errors: list[str] = []
+    for (layer, fld), ids in need.items():
+        have = zones.fields(layer)
+        if have and fld not in have:
+            errors.append(f"layer '{layer}': field '{fld}' needed by rule(s) "
+                          f"{', '.join(dict.fromkeys(ids))} is missing (fields: "
+                          f"{', '.join(have)}); add it, or map yours in the catalog: "
+                          f"fields: {{{fld}: <your field>}}")
+    notes = [f"layer '{layer}' not in the catalog: rule(s) {', '.join(dict.fromkeys(ids))} "
+             "will not be evaluated" for layer, ids in absent.items()]
+    return errors, notes
 
 
 def rules_file_name(path: str | os.PathLike[str] | None) -> str:
