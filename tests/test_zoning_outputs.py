@@ -98,14 +98,21 @@ def test_gpkg_layers(written: Any) -> None:
 def test_xlsx_sheets_headers_and_no_formulas(written: Any) -> None:
     _, paths = written
     wb = load_workbook(paths["verdicts.xlsx"])
-    assert wb.sheetnames[:4] == ["禁止 prohibited", "限制 restricted", "审查 review",
-                                 "合规 compliant"]
-    ws = wb["禁止 prohibited"]
+    assert wb.sheetnames[:5] == ["禁止", "限制", "审查", "待补充信息", "合规"]
+    ws = wb["禁止"]
     header = [c.value for c in ws[1]]
     assert header[:3] == ["项目编号", "项目名称", "行业"]
-    names = [r[1] for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert "expect" not in header and "预期结论" not in header  # test-fixture column dropped
+    assert all(h is not None and any("\u4e00" <= ch <= "\u9fff" for ch in h) for h in header)
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    names = [r[1] for r in rows]
     assert XSS in names
-    ok = wb["合规 compliant"]
+    # codes are written as Chinese words (行业, 阶段, 结论), not as English ids
+    col = {h: i for i, h in enumerate(header)}
+    assert {r[col["结论"]] for r in rows} == {"禁止"}
+    assert all(r[col["阶段"]] in ("新建", "扩建", "改建", "技改", "搬迁", "续建") for r in rows)
+    assert not any(str(r[col["行业"]]).isascii() for r in rows)
+    ok = wb["合规"]
     cell = next(r[1] for r in ok.iter_rows(min_row=2) if r[0].value == "X2")
     assert cell.value == "=1+1" and cell.data_type == "s"
 
@@ -113,7 +120,9 @@ def test_xlsx_sheets_headers_and_no_formulas(written: Any) -> None:
 def test_summary_json(written: Any) -> None:
     _, paths = written
     s = json.loads(paths["screening_summary.json"].read_text(encoding="utf-8"))
-    assert s["verdicts"] == {"prohibited": 2, "restricted": 0, "review": 0, "compliant": 2}
+    assert s["verdicts"] == {"prohibited": 2, "restricted": 0, "review": 0,
+                             "needs_information": 0, "compliant": 2}
+    assert s["examples"] is False and "conditional" in s and s["skipped_rows"] == []
     assert s["hits_by_rule"]["P-12a"]["projects"] == 1
     assert any("illustrative" in n for n in s["notes"])
     assert s["ledger"]["provenance"] == ["illustrative"]

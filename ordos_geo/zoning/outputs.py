@@ -191,11 +191,7 @@ def check_json(result: ScreeningResult) -> dict[str, Any]:
     ``as_of`` and ``examples`` (true when the bundled examples were screened).
     """
     return {
-        "examples": bool(result.meta.get("examples", False)),
-        "as_of": result.meta.get("as_of"),
         "verdicts": result.verdict_counts(),
-        "conditional": result.conditional_count(),
-        "skipped_rows": result.meta.get("skipped_rows", []),
         "conditional": result.conditional_count(),
         "projects": project_records(result),
         "skipped_rules": result.skipped_rules,
@@ -239,7 +235,11 @@ def summary_dict(result: ScreeningResult) -> dict[str, Any]:
         "rules_files": result.meta.get("rules_files", []),
         "work_crs": result.meta.get("work_crs"),
         "n_projects": len(result.projects),
+        "examples": bool(result.meta.get("examples", False)),
+        "as_of": result.meta.get("as_of"),
         "verdicts": result.verdict_counts(),
+        "conditional": result.conditional_count(),
+        "skipped_rows": result.meta.get("skipped_rows", []),
         "projects_with_encouraged": int((result.projects["encouraged"] != "").sum()),
         "n_hits": len(h),
         "hits_by_rule": by_rule,
