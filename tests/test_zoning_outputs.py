@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from ordos_geo.catalog import Catalog
 from ordos_geo.cli.check import register
 from ordos_geo.errors import OutputError
-from ordos_geo.zoning import check_projects, write_outputs
+from ordos_geo.zoning import check_json, check_projects, write_outputs
 from ordos_geo.zoning.synthetic import ORIGIN, WORLD_CRS, build_world, wbox
 
 XSS = "<script>alert(1)</script>"
@@ -175,3 +175,82 @@ def test_cli_refuses_overwrite_and_bad_rows(cli: Any, inputs: list[Path], tmp_pa
     bad.write_text("id,industry,stage,lon,lat\nA,pv,build,109,39\n", encoding="utf-8")
     r = cli(bad, "--out", tmp_path / "x")
     assert "row 2: field 'stage'" in str(r.exception)
+
+
+# ----------------------------------------------------------------------------- round 2
+def test_check_json_hits_carry_quote_layer_zones_and_flags(written: Any) -> None:
+    res, _ = written
+    doc = check_json(res)
+    p = {x["id"]: x for x in doc["projects"]}
+    hit = next(h for h in p["X1"]["hits"] if h["rule_id"] == "P-12a")
+    assert hit["quote"] == "严守生态保护红线,严格管控自然保护地非生态活动"
+    assert hit["layers"] == ["red_lines", "nature_reserves"] and hit["zones"]
+    assert hit["illustrative"] is True and hit["verify"] is False
+    assert hit["overlap_m2"] == pytest.approx(10000.0, rel=1e-3) and hit["ledger"] is None
+    # worst first, then the rules that could not be evaluated, with the reason
+    sev = [h["severity"] for h in p["X3"]["hits"]]
+    order = ["prohibited", "restricted", "review", "needs_information", "encouraged"]
+    assert sev == sorted(sev, key=order.index)
+    assert p["X2"]["verdict"] == "compliant" and p["X2"]["conditional"] is True
+    assert any(n["rule_id"] == "N-2b" and "not in the catalog" in n["reason"]
+               for n in p["X2"]["not_evaluated"])
+    assert doc["conditional"] >= 1 and doc["examples"] is False
+
+
+def test_point_projects_have_no_area(world: Path, tmp_path: Path) -> None:
+    f = tmp_path / "pt.csv"
+    f.write_text("id,industry,stage,lon,lat\nP1,other,new,109.5,39.5\n", encoding="utf-8")
+    res = check_projects([f], catalog=Catalog.load(default=world))
+    rec = check_json(res)["projects"][0]
+    assert rec["area_ha"] is None and rec["area_mu"] is None
+
+
+def test_cli_default_out_is_a_folder_named_after_the_input(
+        cli: Any, inputs: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    r = cli(inputs[1], "--stage", "new")
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "jzd_screening" / "verdicts.xlsx").is_file()
+
+
+def test_cli_skip_invalid_lists_skipped_rows_and_fails_the_gate(cli: Any,
+                                                                tmp_path: Path) -> None:
+    f = tmp_path / "mixed.csv"
+    f.write_text("id,industry,stage,lon,lat\nOK-1,other,new,109.5,39.5\n"
+                 "BAD-1,ferroalloy,new,,\nBAD-2,steel,筹建,109.5,39.5\n", encoding="utf-8")
+    r = cli(f, "--out", tmp_path / "a")
+    assert r.exit_code != 0 and "2 invalid project row(s)" in str(r.exception)
+    r = cli(f, "--out", tmp_path / "b", "--skip-invalid")
+    assert r.exit_code == 0, r.output
+    assert "skipped: " in r.stdout and "row 3: field 'geometry'" in r.stdout
+    # a row that was not screened can never pass a --fail-on gate
+    r = cli(f, "--out", tmp_path / "c", "--skip-invalid", "--fail-on", "prohibited", "--json")
+    assert r.exit_code == 3
+    doc = json.loads(r.stdout.strip().splitlines()[-1])
+    assert [s["row"] for s in doc["skipped_rows"]] == ["row 3", "row 4"]
+
+
+def test_cli_table_keeps_long_ids_apart(cli: Any, tmp_path: Path) -> None:
+    f = tmp_path / "ids.csv"
+    f.write_text("id,industry,stage,lon,lat\n"
+                 "鄂尔多斯市达拉特旗光伏项目-2024-001,pv,new,109.5,39.5\n"
+                 "鄂尔多斯市达拉特旗光伏项目-2024-002,pv,new,109.6,39.5\n", encoding="utf-8")
+    r = cli(f, "--out", tmp_path / "o")
+    assert r.exit_code == 0, r.output
+    assert "鄂尔多斯市达拉特旗光伏项目-2024-001" in r.stdout
+    assert "鄂尔多斯市达拉特旗光伏项目-2024-002" in r.stdout
+
+
+def test_run_screens_the_users_projects_and_marks_examples(world: Path, inputs: list[Path],
+                                                           tmp_path: Path) -> None:
+    from ordos_geo.cli.run import RunContext, step_screening
+
+    cat = Catalog.load(default=world)
+    mine = RunContext(catalog=cat, out_dir=tmp_path / "mine", projects=[inputs[0]])
+    step_screening(mine)
+    s = json.loads((tmp_path / "mine" / "screening_summary.json").read_text(encoding="utf-8"))
+    assert s["examples"] is False and s["n_projects"] == 3
+    ex = RunContext(catalog=cat, out_dir=tmp_path / "ex")
+    step_screening(ex)
+    s = json.loads((tmp_path / "ex" / "screening_summary.json").read_text(encoding="utf-8"))
+    assert s["examples"] is True and any("EXAMPLE" in n for n in s["notes"])

@@ -95,7 +95,8 @@ def check(
 ) -> None:
     """Screen proposed projects: verdicts, conflicts with areas in m²/公顷/亩, fix hints.
 
-    Exit codes: 0 done; 1 bad input; 2 usage; 3 a project reached --fail-on.
+    Exit codes: 0 done; 1 bad input; 2 usage; 3 a project reached --fail-on (or a row was
+    skipped with --skip-invalid while --fail-on is set).
     """
     from ordos_geo.io.projects import ProjectDefaults
     from ordos_geo.zoning import check_projects, write_outputs
@@ -115,7 +116,8 @@ def check(
     failed = False
     if fail_on is not None:
         worst = SEVERITY_ORDER[: SEVERITY_ORDER.index(fail_on.value) + 1]
-        failed = bool(result.projects["verdict"].isin(worst).any())
+        # a row left out by --skip-invalid was not screened: it can never pass the gate
+        failed = bool(result.projects["verdict"].isin(worst).any()) or bool(doc["skipped_rows"])
     if as_json:
         echo_json({**doc, "outputs": {k: str(v) for k, v in paths.items()},
                    "fail_on": fail_on.value if fail_on else None, "failed": failed})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import unicodedata
 from pathlib import Path
@@ -224,8 +225,8 @@ def validate_cmd(
     else:
         for line in report.lines():
             echo(line)
-        for line in field_notes:
-            echo(f"note: {line}")
+        for line in field_notes:  # diagnostics (with -v), not results
+            logging.getLogger(__name__).info("%s", line)
         for line in field_errors:
             echo(f"ERROR {line}")
     if not report.ok:

@@ -698,7 +698,7 @@ def _read_one(path: Path, defaults: ProjectDefaults,
     if gdf.crs is None:
         raise ProjectInputError(f"{shown}: no coordinate reference system; pass --crs "
                                 "(e.g. EPSG:4490 or EPSG:4525)")
-    if len(gdf) == 0:
+    if len(gdf) == 0 and not (problems and any(q["file"] == shown for q in problems)):
         raise ProjectInputError(f"{shown}: no projects in the file; check the file or layer")
     out = _normalise_frame(gdf, shown, labels, defaults, id_prefix=path.stem, industry_hint=hint,
                            problems=problems)
@@ -813,9 +813,9 @@ def read_projects(
         if pid in seen:
             dup[k] = True
             problems.append({"file": src, "row": row, "error": (
-                f"{src}: {row}: field 'id': duplicate id {pid!r} (first in {seen[pid]}; ids are "
-                "compared after Unicode NFKC normalisation without zero-width characters); make "
-                "project ids unique")})
+                f"{src}: {row}: field 'id': duplicate id {pid!r} (first in {seen[pid]}); make "
+                "project ids unique (ids are compared after Unicode NFKC normalisation, without "
+                "zero-width characters)")})
         else:
             seen[pid] = f"{src} {row}"
     if problems and not skip_invalid:
