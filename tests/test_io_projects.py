@@ -240,7 +240,8 @@ def _csv(tmp_path: Path, body: str, name: str = "p.csv") -> Path:
     ("甲醇", "methanol"), ("乙二醇", "ethylene_glycol"), ("煤制油", "coal_to_liquids"),
     ("煤制天然气", "coal_to_gas"), ("烧碱", "chlor_alkali"), ("多晶硅", "polysilicon"),
     ("工业硅", "industrial_silicon"), ("硅化工", "silicon_chemical"),
-    ("cement", "cement"), ("Calcium Carbide", "calcium_carbide"), ("glass", "flat_glass_unspecified"),
+    ("cement", "cement"), ("Calcium Carbide", "calcium_carbide"),
+    ("glass", "flat_glass_unspecified"),
     # no broader than the plan: the generic words are not the banned products
     ("平板玻璃", "flat_glass_unspecified"), ("水泥", "cement"),
     ("石墨电极", "graphite_electrode_unspecified"), ("ＰＶ", "pv"),
@@ -352,7 +353,8 @@ def test_xlsx_formula_without_cached_value_is_named(tmp_path: Path) -> None:
     p = tmp_path / "f.xlsx"
     wb.save(p)
     with pytest.raises(ProjectInputError, match=r"f\.xlsx: row 3: field 'geometry': column\(s\) "
-                                                r"经度, 纬度 hold a formula without a cached value"):
+                                                r"经度, 纬度 hold a formula without a cached "
+                                                r"value"):
         read_projects([p])
 
 

@@ -21,10 +21,10 @@ import shapely
 from shapely import affinity
 
 from ordos_geo.crs import WORK_CRS
+from ordos_geo.io.projects import complete_schema
 from ordos_geo.zoning import load_rules, screen
 from ordos_geo.zoning.ledger import read_ledger
 from ordos_geo.zoning.overlay import AREA_EPS_M2, nearest_distance, union_groups
-from ordos_geo.io.projects import complete_schema
 from ordos_geo.zoning.rules import LayerRef, Rule, RuleSet, applicability
 from ordos_geo.zoning.synthetic import random_world
 from ordos_geo.zoning.zones import ZoneIndex, ZoneSource

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -92,6 +93,10 @@ def check(
         "report every invalid row and screen nothing).")] = False,
     sheet: Annotated[str | None, typer.Option(
         "--sheet", help="XLSX sheet name (or 0-based number) holding the projects.")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", metavar="YYYY-MM-DD",
+        help="Screening date for dated caps (default today): after a cap's target year a "
+             "breach is review, not prohibited.")] = None,
 ) -> None:
     """Screen proposed projects: verdicts, conflicts with areas in m²/公顷/亩, fix hints.
 
@@ -100,16 +105,20 @@ def check(
     """
     from ordos_geo.io.projects import ProjectDefaults
     from ordos_geo.zoning import check_projects, write_outputs
-    from ordos_geo.zoning.outputs import check_json
-    from ordos_geo.zoning.outputs import VERDICT_ZH
+    from ordos_geo.zoning.outputs import VERDICT_ZH, check_json
     from ordos_geo.zoning.rules import SEVERITY_ORDER
 
     sheet_value: str | int | None = int(sheet) if sheet is not None and sheet.isdigit() else sheet
     defaults = ProjectDefaults(industry=industry, stage=stage, capacity=capacity,
                                capacity_unit=unit, component=component, zone=zone, crs=crs,
                                sheet=sheet_value)
+    try:
+        as_of_date = dt.date.fromisoformat(as_of) if as_of is not None else None
+    except ValueError:
+        raise typer.BadParameter(f"{as_of!r} is not a date; write YYYY-MM-DD",
+                                 param_hint="--as-of") from None
     result = check_projects(projects, catalog=catalog, rules_path=rules, ledger_path=ledger,
-                            defaults=defaults, skip_invalid=skip_invalid)
+                            defaults=defaults, skip_invalid=skip_invalid, as_of=as_of_date)
     paths = write_outputs(result, out if out is not None else default_out(projects),
                           overwrite=overwrite)
     doc = check_json(result)

@@ -446,7 +446,7 @@ def _date(value: Any, row: _Row) -> str | None:
     if value is None:
         return None
     try:
-        ts = pd.Timestamp(value.strip() if isinstance(value, str) else value)
+        ts: Any = pd.Timestamp(value.strip() if isinstance(value, str) else value)
     except (ValueError, TypeError):
         ts = pd.NaT
     if pd.isna(ts):

@@ -57,7 +57,10 @@ class LedgerResult:
     flags
         One dict per flagged project: ``pidx`` (row position), ``industry``,
         ``existing`` (existing + approved in the ledger file), ``before``, ``after``,
-        ``cap``, ``unit`` (万吨 per year).
+        ``cap``, ``unit`` (万吨 per year), ``year`` (target year), ``order`` (place in
+        the counting order), ``severity`` (prohibited; review after the target year;
+        needs_information when the added capacity is unknown), ``missing``,
+        ``note_zh`` / ``note_en``.
     summary
         One row per capped industry: cap, existing, approved, proposed_accepted,
         proposed_flagged, total_after, headroom (万吨 per year).
@@ -194,12 +197,12 @@ def run_ledger(
             if not math.isfinite(value):
                 res.unchecked.append(ids[i])
                 what = "capacity" if stage[i] == "new" else "added_capacity"
+                what_zh = "产能" if what == "capacity" else "新增产能"
                 log.warning("project %s (%s): %s unknown in a mass unit (万吨); not checked "
                             "against the %s cap", ids[i], cap.industry, what, cap.industry)
                 res.flags.append({**base, "before": running, "after": np.nan,
                                   "severity": "needs_information", "missing": what,
-                                  "note_zh": f"（未申报以万吨计的{'产能' if what == 'capacity' else '新增产能'}，"
-                                             "无法核对总量控制目标）",
+                                  "note_zh": f"（未申报以万吨计的{what_zh}，无法核对总量控制目标）",
                                   "note_en": f"({what} in 万吨 not declared: the cap cannot be "
                                              "checked.)"})
                 continue

@@ -39,8 +39,8 @@ __all__ = [
     "Applicability",
     "Applies",
     "Condition",
-    "MissingPolicy",
     "LayerRef",
+    "MissingPolicy",
     "Rule",
     "RuleSet",
     "Spatial",
@@ -523,8 +523,8 @@ def applicability(
         for f, mis in miss_alt.items():
             missing[f] = missing.get(f, np.zeros(n, dtype=bool)) | (mis & alt_unknown)
     unknown &= ~sure
-    return Applicability(sure=sure, unknown=unknown,
-                         missing={f: v & unknown for f, v in missing.items() if (v & unknown).any()})
+    kept = {f: v & unknown for f, v in missing.items() if (v & unknown).any()}
+    return Applicability(sure=sure, unknown=unknown, missing=kept)
 
 
 def applicable_mask(

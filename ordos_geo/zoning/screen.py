@@ -324,10 +324,10 @@ def screen(
     del chunks
     ne_lists: list[list[str]] = [[] for _ in range(n_proj)]
     for rid, (reason, _whole) in not_eval.items():
-        ap = appl.get(rid)
-        if ap is None:
+        ap_ne = appl.get(rid)
+        if ap_ne is None:
             continue
-        for p in np.flatnonzero(ap.sure | ap.unknown):
+        for p in np.flatnonzero(ap_ne.sure | ap_ne.unknown):
             ne_lists[p].append(f"{rid}: {reason}")
     not_evaluated = np.array(["; ".join(x) for x in ne_lists], dtype=object)
     out = _verdicts(gdf, hits, areas, areal, not_evaluated)
@@ -493,11 +493,16 @@ def _assemble_hits(
     sev = np.asarray(cols["severity"], dtype=object).copy()
     msg_zh = np.asarray(cols["message_zh"], dtype=object).copy()
     msg_en = np.asarray(cols["message_en"], dtype=object).copy()
-    for j in range(len(pidx)):  # only the rows that differ from their rule's defaults
-        ap = unknown.get(int(rule_no[j]))
+    is_unknown = np.zeros(len(pidx), dtype=bool)
+    for no, ap in unknown.items():
+        sel = rule_no == no
+        is_unknown[sel] = ap.unknown[pidx[sel]]
+    changed = is_unknown | pd.notna(sev_over) | (note_zh != "")
+    for j in np.flatnonzero(changed):  # only the rows that differ from their rule's defaults
+        ap_j = unknown.get(int(rule_no[j]))
         p = int(pidx[j])
-        if ap is not None and ap.unknown[p] and not sev_over[j]:
-            flds = [f for f, m in ap.missing.items() if m[p]]
+        if ap_j is not None and is_unknown[j] and not sev_over[j]:
+            flds = [f for f, m in ap_j.missing.items() if m[p]]
             missing[j] = ",".join(flds)
             sev[j] = "needs_information"
             msg_zh[j] = (f"无法判定：未申报{'、'.join(FIELD_ZH.get(f, f) for f in flds)}；"
