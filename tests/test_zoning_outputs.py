@@ -254,3 +254,19 @@ def test_run_screens_the_users_projects_and_marks_examples(world: Path, inputs: 
     step_screening(ex)
     s = json.loads((tmp_path / "ex" / "screening_summary.json").read_text(encoding="utf-8"))
     assert s["examples"] is True and any("EXAMPLE" in n for n in s["notes"])
+
+
+def test_cli_as_of_dates_the_ledger_caps(cli: Any, tmp_path: Path) -> None:
+    gj = tmp_path / "steel.geojson"
+    gpd.GeoDataFrame({"id": ["S1"], "industry": ["steel"], "stage": ["new"],
+                      "capacity": ["50万吨/年"]},
+                     geometry=[wbox(15000, 15000, 15100, 15100)], crs=WORLD_CRS).to_file(gj)
+    sev = {}
+    for day in ("2025-06-30", "2026-01-01"):
+        r = cli(gj, "--out", tmp_path / day, "--as-of", day, "--json")
+        assert r.exit_code == 0, r.output
+        doc = json.loads(r.stdout.strip().splitlines()[-1])
+        hit = next(h for h in doc["projects"][0]["hits"] if h["rule_id"] == "P-8b")
+        assert hit["ledger"]["cap"] == 100 and hit["ledger"]["target_year"] == 2025
+        sev[day] = hit["severity"]
+    assert sev == {"2025-06-30": "prohibited", "2026-01-01": "review"}
