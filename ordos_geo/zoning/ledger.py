@@ -198,8 +198,6 @@ def run_ledger(
                 res.unchecked.append(ids[i])
                 what = "capacity" if stage[i] == "new" else "added_capacity"
                 what_zh = "产能" if what == "capacity" else "新增产能"
-                log.warning("project %s (%s): %s unknown in a mass unit (万吨); not checked "
-                            "against the %s cap", ids[i], cap.industry, what, cap.industry)
                 res.flags.append({**base, "before": running, "after": np.nan,
                                   "severity": "needs_information", "missing": what,
                                   "note_zh": f"（未申报以万吨计的{what_zh}，无法核对总量控制目标）",
@@ -222,6 +220,12 @@ def run_ledger(
             else:
                 running = after
                 accepted += net
+        n_unknown = sum(1 for f in res.flags
+                        if f["industry"] == cap.industry and f["severity"] == "needs_information")
+        if n_unknown:
+            log.warning("%d %s project(s) without a capacity (or added capacity) in a mass unit "
+                        "(万吨): not checked against the %s cap (needs_information)",
+                        n_unknown, cap.industry, cap.industry)
         rows.append({"industry": cap.industry, "year": cap.year, "cap": cap.cap,
                      "unit": cap.unit, "existing": existing, "approved": approved,
                      "proposed_accepted": accepted, "proposed_flagged": flagged,

@@ -493,27 +493,32 @@ def _assemble_hits(
     sev = np.asarray(cols["severity"], dtype=object).copy()
     msg_zh = np.asarray(cols["message_zh"], dtype=object).copy()
     msg_en = np.asarray(cols["message_en"], dtype=object).copy()
-    is_unknown = np.zeros(len(pidx), dtype=bool)
+    has_over = pd.notna(sev_over)
+    # undecided hits: one message per (rule, missing fields) group, not per row
     for no, ap in unknown.items():
-        sel = rule_no == no
-        is_unknown[sel] = ap.unknown[pidx[sel]]
-    changed = is_unknown | pd.notna(sev_over) | (note_zh != "")
-    for j in np.flatnonzero(changed):  # only the rows that differ from their rule's defaults
-        ap_j = unknown.get(int(rule_no[j]))
-        p = int(pidx[j])
-        if ap_j is not None and is_unknown[j] and not sev_over[j]:
-            flds = [f for f, m in ap_j.missing.items() if m[p]]
-            missing[j] = ",".join(flds)
-            sev[j] = "needs_information"
-            msg_zh[j] = (f"无法判定：未申报{'、'.join(FIELD_ZH.get(f, f) for f in flds)}；"
-                         f"请补充后复核。规则原文：{msg_zh[j]}")
-            msg_en[j] = (f"Cannot be decided: {', '.join(flds)} not declared; declare it and "
-                         f"re-screen. The rule: {msg_en[j]}")
-        if sev_over[j]:
-            sev[j] = sev_over[j]
-        if note_zh[j]:
-            msg_zh[j] = f"{msg_zh[j]}{note_zh[j]}"
-            msg_en[j] = f"{msg_en[j]} {note_en[j]}"
+        rows = np.flatnonzero((rule_no == no) & ~has_over)
+        rows = rows[ap.unknown[pidx[rows]]]
+        if not len(rows):
+            continue
+        key = np.full(len(rows), "", dtype=object)
+        for f, m in ap.missing.items():
+            on = m[pidx[rows]]
+            key[on] = np.where(key[on] == "", f, key[on] + "," + f)
+        missing[rows] = key
+        sev[rows] = "needs_information"
+        for flds_txt in set(key.tolist()):
+            sel = rows[key == flds_txt]
+            flds = [f for f in flds_txt.split(",") if f]
+            base_zh, base_en = msg_zh[sel[0]], msg_en[sel[0]]
+            msg_zh[sel] = (f"无法判定：未申报{'、'.join(FIELD_ZH.get(f, f) for f in flds)}；"
+                           f"请补充后复核。规则原文：{base_zh}")
+            msg_en[sel] = (f"Cannot be decided: {', '.join(flds)} not declared; declare it and "
+                           f"re-screen. The rule: {base_en}")
+    sev[has_over] = sev_over[has_over]
+    noted = note_zh != ""
+    if noted.any():
+        msg_zh[noted] = msg_zh[noted] + note_zh[noted]
+        msg_en[noted] = msg_en[noted] + " " + note_en[noted]
     cols["severity"], cols["message_zh"], cols["message_en"] = sev, msg_zh, msg_en
     cols["missing_fields"] = missing
     for k in ("industry", "unit"):
