@@ -1,6 +1,9 @@
-"""Generate the bundled example proposals in ``ordos_geo/data/analyses/projects/`` from the default layers.
+"""Generate the bundled example proposals (``ordos_geo/data/analyses/projects/``) from layers.
 
-Run from the repository root after the layers change::
+Run from the repository root after the default layers change (after the new default
+layers — forest, cropland, basic_farmland, basic_grassland, sand_closure,
+qipanjing_mengxi — arrive, the examples must be regenerated and given positive and
+negative cases for N-2b, N-2d … N-2g, N-3b and the P-5e area)::
 
     .venv/bin/python analyses/examples_src/make_examples.py
 
