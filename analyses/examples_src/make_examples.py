@@ -57,6 +57,20 @@ OUT = HERE.parents[1] / "ordos_geo" / "data" / "analyses" / "projects"
 RNG = np.random.default_rng(20231031)
 
 
+#: New default layers (zone key -> layer id, where): examples for N-2b, N-2d … N-2g, N-3b
+#: and the P-5e area are generated only when the catalog has them.
+OPTIONAL: dict[str, tuple[str, dict[str, Any]]] = {
+    "basic_farmland": ("basic_farmland", {}),
+    "basic_grassland": ("basic_grassland", {}),
+    "forest_youlin": ("forest", {"forest_type": "有林地"}),
+    "forest_shrub": ("forest", {"forest_type": "灌木林地"}),
+    "forest_other": ("forest", {"forest_type": "其他林地"}),
+    "sand_closure": ("sand_closure", {}),
+    "cropland_layer": ("cropland", {}),
+    "qipanjing_area": ("qipanjing_mengxi", {}),
+}
+
+
 def _zones() -> dict[str, Any]:
     cat = Catalog.load()
     src = ZoneSource(cat)
@@ -83,6 +97,9 @@ def _zones() -> dict[str, Any]:
         "settlements": u("settlements").buffer(1500), "cropland": lc(12, 14),
         "barren": lc(16),
     }
+    for key, (lid, where) in OPTIONAL.items():  # the new default layers, once they exist
+        if lid in cat.ids:
+            z[key] = u(lid, **where)
     z["city"] = shapely.union_all(to_work_crs(cat.vector("city", crs=None)).geometry.to_numpy())
     z["settlement_pts"] = u("settlements")
     return z
@@ -394,6 +411,45 @@ def renewable_rows() -> list[dict[str, Any]]:
     ]
 
 
+def national_rows() -> list[dict[str, Any]]:
+    """Examples on the new default layers (none while the catalog lacks them)."""
+    reseed(5)
+    out: list[dict[str, Any]] = []
+    have = set(Z)
+    crop = ("cropland", "cropland_layer", "barren")
+    if {"basic_farmland", "cropland_layer"} <= have:
+        out += [row("E-N2b-1", "基本农田上的光伏", "pv", "new",
+                    inside("basic_farmland", allow=crop), "prohibited +N-2b"),
+                row("E-N2b-2", "基本农田上的风机", "wind", "new",
+                    inside("basic_farmland", allow=crop).centroid, "compliant -N-2b")]
+    if "sand_closure" in have:
+        out += [row("E-N2d-1", "封禁保护区内光伏", "pv", "new",
+                    inside("sand_closure", allow=ENC_RENEW), "prohibited +N-2d"),
+                row("E-N2d-2", "封禁保护区内风机", "wind", "new",
+                    inside("sand_closure", allow=ENC_RENEW).centroid, "compliant -N-2d")]
+    if {"forest_youlin", "forest_shrub"} <= have:
+        out += [row("E-N2e-1", "有林地上的光伏方阵", "pv", "new",
+                    inside("forest_youlin", allow=ENC_RENEW), "prohibited +N-2e -N-2f"),
+                row("E-N2f-1", "灌木林地上的光伏方阵", "pv", "new",
+                    inside("forest_shrub", allow=ENC_RENEW), "restricted -N-2e +N-2f"),
+                row("E-N3b-1", "有林地上的风机", "wind", "new",
+                    inside("forest_youlin", allow=ENC_RENEW).centroid, "restricted +N-3b"),
+                row("E-N3b-2", "灌木林地上的风机", "wind", "new",
+                    inside("forest_shrub", allow=ENC_RENEW).centroid, "compliant -N-3b")]
+    if "cropland_layer" in have:
+        out += [row("E-N2g-1", "耕地上的光伏方阵", "pv", "new",
+                    inside("cropland_layer", allow=("cropland", "barren")), "prohibited +N-2g"),
+                row("E-N2g-2", "穿越耕地的集电线路", "pv", "new",
+                    inside("cropland_layer", allow=("cropland", "barren")).boundary,
+                    "compliant -N-2g", component="line")]
+    if "qipanjing_area" in have:
+        out += [row("E-P5e-3", "棋盘井蒙西地区园区外钢铁", "steel", "new",
+                    inside("qipanjing_area", allow=("cropland", "barren")).centroid,
+                    "restricted +P-5e", capacity_replacement="是", energy_efficiency="benchmark",
+                    **ND)]
+    return out
+
+
 def _lonlat(rows: list[dict[str, Any]]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=WORK_CRS).to_crs(4326)
 
@@ -459,6 +515,9 @@ def main() -> None:
         "# Expected outcomes of the 界址点 examples (TXT files carry no attributes).\n"
         "JZD-SUB-01: compliant +P-15a +P-6d\n"
         "JZD-RL-01: prohibited +N-1a +P-12a\n", encoding="utf-8")
+    national = national_rows()  # last: the other groups' positions do not depend on it
+    if national:
+        _lonlat(national).to_file(OUT / "g_national_layers.geojson", driver="GeoJSON")
     print("wrote examples to", OUT)
 
 
