@@ -138,8 +138,12 @@ def test_show_unknown_id_is_one_line_error(
 
 def test_validate_ok(small_catalog: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run_cli(["layers", "validate"], capsys)
-    assert code == 0, err
-    assert out.splitlines() == ["parks: OK (2 features)", "river: OK (1 feature)"]
+    # the layers open fine, but `parks` lacks the fields the zoning rules filter on
+    assert code == 1, err
+    lines = out.splitlines()
+    assert lines[:2] == ["parks: OK (2 features)", "river: OK (1 feature)"]
+    assert any(x.startswith("ERROR layer 'parks': field 'park_kind' needed by rule(s) P-19a")
+               and "fields: {park_kind: <your field>}" in x for x in lines[2:])
 
 
 def test_validate_broken_user_catalog(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pytest
 import shapely
 from openpyxl import Workbook
@@ -12,7 +14,7 @@ from shapely.geometry import Point
 
 from ordos_geo.crs import WORK_CRS
 from ordos_geo.errors import ProjectInputError
-from ordos_geo.io.projects import INDUSTRIES, ProjectDefaults, read_projects
+from ordos_geo.io.projects import INDUSTRIES, INDUSTRY_ZH, ProjectDefaults, read_projects
 from ordos_geo.zoning.synthetic import ORIGIN, WORLD_CRS, wbox
 
 CSV_ZH = (
@@ -129,7 +131,7 @@ def test_coordfile_folder_and_use_mapping(tmp_path: Path) -> None:
     ("row", "pattern"),
     [
         ("B1,x,钢厂,新建,1,万吨,109.5,39.5", r"row 3: field 'industry': unknown industry '钢厂' "
-                                           r"\(valid: pv, wind, storage"),
+                                           r"\(行业可填: 光伏、风电、储能"),
         ("B1,x,钢铁,筹建,1,万吨,109.5,39.5", r"row 3: field 'stage': unknown stage '筹建'"),
         ("B1,x,钢铁,新建,-5,万吨,109.5,39.5", r"row 3: field 'capacity': negative capacity"),
         ("B1,x,钢铁,新建,5,,109.5,39.5", r"row 3: field 'capacity_unit'"),
@@ -151,7 +153,7 @@ def test_unknown_industry_lists_the_vocabulary(tmp_path: Path) -> None:
     f.write_text("id,industry,stage,lon,lat\nX,nuclear,new,109,39\n", encoding="utf-8")
     with pytest.raises(ProjectInputError) as exc:
         read_projects([f])
-    assert all(k in str(exc.value) for k in INDUSTRIES)
+    assert all(INDUSTRY_ZH[k] in str(exc.value) for k in INDUSTRIES if k != "other")
 
 
 def test_duplicate_ids_across_files(tmp_path: Path) -> None:
@@ -222,3 +224,184 @@ def test_table_errors_name_the_row_as_in_the_file(tmp_path: Path) -> None:
                  "B,乙,nonsense,new,109.8,39.7\n", encoding="utf-8")
     with pytest.raises(ProjectInputError, match=r"p\.csv: row 4: field 'industry'"):
         read_projects([f])
+
+
+# ----------------------------------------------------------------------------- round 2
+def _csv(tmp_path: Path, body: str, name: str = "p.csv") -> Path:
+    f = tmp_path / name
+    f.write_text("项目编号,项目名称,行业,阶段,产能,单位,经度,纬度\n" + body, encoding="utf-8")
+    return f
+
+
+@pytest.mark.parametrize(("text", "industry"), [
+    ("电石法聚氯乙烯(PVC)", "pvc_carbide"), ("焦炭(兰炭)", "coking"),
+    ("合成氨(尿素)", "synthetic_ammonia"), ("超高功率以下石墨电极", "graphite_electrode"),
+    ("对二甲苯(PX)", "px"), ("水泥(熟料)", "cement_clinker"), ("普通平板玻璃", "flat_glass"),
+    ("甲醇", "methanol"), ("乙二醇", "ethylene_glycol"), ("煤制油", "coal_to_liquids"),
+    ("煤制天然气", "coal_to_gas"), ("烧碱", "chlor_alkali"), ("多晶硅", "polysilicon"),
+    ("工业硅", "industrial_silicon"), ("硅化工", "silicon_chemical"),
+    ("cement", "cement"), ("Calcium Carbide", "calcium_carbide"),
+    ("glass", "flat_glass_unspecified"),
+    # no broader than the plan: the generic words are not the banned products
+    ("平板玻璃", "flat_glass_unspecified"), ("水泥", "cement"),
+    ("石墨电极", "graphite_electrode_unspecified"), ("ＰＶ", "pv"),
+])
+def test_vocabulary_plan_terms_english_and_narrow_aliases(tmp_path: Path, text: str,
+                                                          industry: str) -> None:
+    gdf = read_projects([_csv(tmp_path, f"A1,x,{text},新建,,,109.5,39.5\n")])
+    assert gdf.loc[0, "industry"] == industry
+
+
+def test_no_alias_maps_to_two_industries() -> None:
+    from ordos_geo.io.projects import _norm
+
+    seen: dict[str, str] = {}
+    for vid, names in INDUSTRIES.items():
+        for n in (vid, *names):
+            assert seen.setdefault(_norm(n), vid) == vid, (n, vid, seen[_norm(n)])
+
+
+@pytest.mark.parametrize(("text", "stage", "adds"), [
+    ("新建", "new", True), ("扩建", "expansion", True), ("改建", "rebuild", False),
+    ("技改", "upgrade", False), ("搬迁", "relocation", False), ("续建", "continuation", False),
+    ("retrofit", "upgrade", False), ("relocate", "relocation", False),
+    ("continued", "continuation", False), ("expand", "expansion", True),
+])
+def test_stages_and_english_aliases(tmp_path: Path, text: str, stage: str, adds: bool) -> None:
+    gdf = read_projects([_csv(tmp_path, f"A1,x,钢铁,{text},,,109.5,39.5\n")])
+    assert (gdf.loc[0, "stage"], bool(gdf.loc[0, "adds_capacity"])) == (stage, adds)
+
+
+def test_added_capacity_decides_whether_a_stage_adds(tmp_path: Path) -> None:
+    f = tmp_path / "p.csv"
+    f.write_text("id,industry,stage,capacity,added_capacity,unit,lon,lat\n"
+                 "U1,steel,技改,50,10,万吨,109.5,39.5\n"
+                 "U2,steel,扩建,50,0,万吨,109.5,39.5\n", encoding="utf-8")
+    gdf = read_projects([f])
+    assert gdf["adds_capacity"].tolist() == [True, False]
+    assert gdf["added_capacity_10kt"].tolist() == [10.0, 0.0]
+
+
+@pytest.mark.parametrize(("cap", "unit", "mw", "kt"), [
+    ("200万千瓦", "", 2000.0, None), ("100MW", "", 100.0, None), ("30万吨/年", "", None, 30.0),
+    ("1,500 t/a", "", None, 0.15), ("66", "万千瓦", 660.0, None), ("５万吨", "", None, 5.0),
+])
+def test_capacities_with_inline_units(tmp_path: Path, cap: str, unit: str, mw: float | None,
+                                      kt: float | None) -> None:
+    gdf = read_projects([_csv(tmp_path, f'A1,x,钢铁,新建,"{cap}",{unit},109.5,39.5\n')])
+    got_mw, got_kt = gdf.loc[0, "capacity_mw"], gdf.loc[0, "capacity_10kt"]
+    assert (np.isnan(got_mw) if mw is None else got_mw == pytest.approx(mw))
+    assert (np.isnan(got_kt) if kt is None else got_kt == pytest.approx(kt))
+
+
+def test_inline_unit_errors_name_the_unit_column(tmp_path: Path) -> None:
+    with pytest.raises(ProjectInputError, match=r"row 2: field 'capacity': unknown unit '桶'"):
+        read_projects([_csv(tmp_path, "A1,x,钢铁,新建,5桶,,109.5,39.5\n")])
+    with pytest.raises(ProjectInputError, match=r"inline unit '万吨' disagrees with the unit "
+                                                r"column \('MW'\)"):
+        read_projects([_csv(tmp_path, "A1,x,钢铁,新建,5万吨,MW,109.5,39.5\n")])
+
+
+def test_json_booleans_and_numeric_booleans(tmp_path: Path) -> None:
+    f = tmp_path / "p.geojson"
+    feats = [{"type": "Feature", "properties": {"id": f"G{i}", "industry": "refining",
+                                                "stage": "new", "in_national_plan": v},
+              "geometry": {"type": "Point", "coordinates": [109.5, 39.5]}}
+             for i, v in enumerate([False, True, 0, 1.0, "0.0"])]
+    f.write_text(json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8")
+    gdf = read_projects([f])
+    assert gdf["in_national_plan"].tolist() == [False, True, False, True, False]
+
+
+def test_a_batch_reports_every_bad_row_and_skip_invalid_screens_the_rest(tmp_path: Path) -> None:
+    f = _csv(tmp_path, "A1,ok,光伏,新建,1,MW,109.4,39.4\n"
+                       "A2,x,钢厂,新建,1,万吨,109.5,39.5\n"
+                       "A3,x,钢铁,筹建,1,万吨,109.5,39.5\n"
+                       "A4,x,钢铁,新建,1,万吨,,\n")
+    with pytest.raises(ProjectInputError) as exc:
+        read_projects([f])
+    msg = str(exc.value)
+    assert msg.startswith("3 invalid project row(s); fix them or pass --skip-invalid")
+    assert "row 3: field 'industry'" in msg and "row 4: field 'stage'" in msg
+    assert "row 5: field 'geometry': 经度 and 纬度 blank" in msg
+    gdf = read_projects([f], skip_invalid=True)
+    assert gdf["id"].tolist() == ["A1"]
+    assert [s["row"] for s in gdf.attrs["skipped"]] == ["row 3", "row 4", "row 5"]
+
+
+def test_the_batch_report_is_capped(tmp_path: Path) -> None:
+    body = "".join(f"B{i},x,钢厂,新建,1,万吨,109.5,39.5\n" for i in range(30))
+    with pytest.raises(ProjectInputError, match=r"^30 invalid .*… and 10 more$"):
+        read_projects([_csv(tmp_path, body)])
+
+
+def test_blank_coordinates_never_drop_a_row(tmp_path: Path) -> None:
+    with pytest.raises(ProjectInputError, match=r"p\.csv: row 3: field 'geometry': 经度 and "
+                                                r"纬度 blank; fill in the coordinates"):
+        read_projects([_csv(tmp_path, "A1,ok,光伏,新建,1,MW,109.4,39.4\n"
+                                      "A2,banned,铁合金,新建,1,万吨,,\n")])
+
+
+def test_xlsx_formula_without_cached_value_is_named(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["项目编号", "行业", "阶段", "经度", "纬度"])
+    ws.append(["A1", "光伏", "新建", 109.5, 39.5])
+    ws.append(["A2", "光伏", "新建", "=B9+1", "=C9+1"])  # openpyxl stores no cached value
+    p = tmp_path / "f.xlsx"
+    wb.save(p)
+    with pytest.raises(ProjectInputError, match=r"f\.xlsx: row 3: field 'geometry': column\(s\) "
+                                                r"经度, 纬度 hold a formula without a cached "
+                                                r"value"):
+        read_projects([p])
+
+
+def test_empty_first_sheet_points_to_sheet_option(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "封面"
+    ws = wb.create_sheet("项目")
+    ws.append(["项目编号", "行业", "阶段", "经度", "纬度"])
+    ws.append(["A1", "光伏", "新建", 109.5, 39.5])
+    p = tmp_path / "s.xlsx"
+    wb.save(p)
+    with pytest.raises(ProjectInputError, match=r"the first sheet \('封面'\) is empty; .*pass "
+                                                r"--sheet NAME \(sheets: 封面, 项目\)"):
+        read_projects([p])
+    assert read_projects([p], defaults={"sheet": "项目"})["id"].tolist() == ["A1"]
+
+
+def test_three_point_ring_is_a_one_line_error(tmp_path: Path) -> None:
+    f = tmp_path / "w.csv"
+    f.write_text('id,industry,stage,wkt\n'
+                 'W1,pv,new,"POLYGON((109.5 39.5,109.6 39.5,109.6 39.6))"\n', encoding="utf-8")
+    with pytest.raises(ProjectInputError, match=r"row 2: column 'wkt' is not valid WKT .*ring "
+                                                r"needs at least 4 points") as exc:
+        read_projects([f])
+    assert "\n" not in str(exc.value) and "GEOSException" not in str(exc.value)
+    g = tmp_path / "g.geojson"
+    g.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"id": "G1", "industry": "pv", "stage": "new"},
+         "geometry": {"type": "Polygon", "coordinates": [[[109.5, 39.5], [109.6, 39.5],
+                                                          [109.5, 39.5]]]}}]}),
+        encoding="utf-8")
+    with pytest.raises(ProjectInputError, match=r"g\.geojson: feature 1: field 'geometry'"):
+        read_projects([g])
+
+
+def test_ids_are_nfkc_normalised_and_zero_width_stripped(tmp_path: Path) -> None:
+    f = _csv(tmp_path, "L-3,a,光伏,新建,1,MW,109.4,39.4\nL-\u200b3,b,光伏,新建,1,MW,109.5,39.5\n")
+    with pytest.raises(ProjectInputError, match=r"row 3: field 'id': duplicate id 'L-3'"):
+        read_projects([f])
+    g = _csv(tmp_path, "Ｌ－４,a,光伏,新建,1,MW,109.4,39.4\n", name="q.csv")
+    assert read_projects([g])["id"].tolist() == ["L-4"]
+
+
+def test_banner_from_the_coordfile_header(tmp_path: Path) -> None:
+    f = tmp_path / "a.txt"
+    f.write_text("[项目信息]\n旗区=达拉特旗\n" + coordfile_text("A", "光伏用地"), encoding="utf-8")
+    gdf = read_projects([f], defaults={"stage": "new"})
+    assert gdf.loc[0, "banner"] == "达拉特旗"

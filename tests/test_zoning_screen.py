@@ -8,6 +8,7 @@ the shipped ``analyses/zoning_rules.yaml``.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import tempfile
 from pathlib import Path
@@ -25,7 +26,7 @@ from shapely.geometry import LineString, Point
 from ordos_geo.catalog import Catalog
 from ordos_geo.crs import WORK_CRS
 from ordos_geo.errors import RuleError
-from ordos_geo.io.projects import PROJECT_COLUMNS
+from ordos_geo.io.projects import PROJECT_COLUMNS, adds_capacity
 from ordos_geo.zoning import M2_PER_MU, load_rules, screen
 from ordos_geo.zoning.ledger import read_ledger
 from ordos_geo.zoning.synthetic import ORIGIN, WORLD_CRS, build_world, wbox
@@ -85,14 +86,57 @@ CASES: list[tuple[str, str, bool, Any, dict[str, Any]]] = [
     ("2high-benchmark", "P-5d", False, FAR,
      {"industry": "coal_chemical", "energy_efficiency": "benchmark"}),
     ("steel-qipanjing", "P-5e", True, sq(4450, 450), {"industry": "steel"}),
+    ("steel-qipanjing-area", "P-5e", True, wbox(3920, 450, 3980, 510), {"industry": "steel"}),
+    ("steel-qipanjing-upgrade", "P-5e", False, sq(4450, 450),
+     {"industry": "steel", "stage": "upgrade"}),
     ("pvglass-qipanjing", "P-5e", False, sq(4450, 450), {"industry": "pv_glass"}),
     ("captive-new", "P-6a", True, FAR, {"industry": "captive_coal_power"}),
-    ("captive-relocation", "P-6a", False, FAR,
+    ("captive-relocation", "P-6a", True, FAR,
      {"industry": "captive_coal_power", "stage": "relocation"}),
+    ("captive-continuation", "P-6a", False, FAR,
+     {"industry": "captive_coal_power", "stage": "continuation"}),
     ("coal-firing", "P-6b", True, FAR, {"industry": "other", "direct_coal_firing": True}),
     ("no-coal-firing", "P-6b", False, FAR, {"industry": "other", "direct_coal_firing": False}),
-    ("unit-200mw", "P-6c", True, FAR, {"industry": "coal_power", "capacity_mw": 200.0}),
-    ("unit-300mw", "P-6c", False, FAR, {"industry": "coal_power", "capacity_mw": 300.0}),
+    # stages: 新增产能 = adds_capacity; 搬迁 is new at its new site where the plan says 新建
+    ("chem-upgrade-no-added", "P-4c", False, FAR, {"industry": "coal_chemical",
+                                                   "stage": "upgrade"}),
+    ("chem-upgrade-added", "P-4c", True, FAR, {"industry": "coal_chemical", "stage": "upgrade",
+                                               "added_capacity": 5.0}),
+    ("chem-rebuild-added", "P-4c", True, FAR, {"industry": "coal_chemical", "stage": "rebuild",
+                                               "added_capacity": 1.0}),
+    ("chem-continuation", "P-4c", False, FAR, {"industry": "coal_chemical",
+                                               "stage": "continuation"}),
+    ("chem-expansion-zero", "P-4c", False, FAR, {"industry": "coal_chemical",
+                                                 "stage": "expansion", "added_capacity": 0.0}),
+    ("coking-relocated-mengxi", "P-4d", True, sq(4450, 450),
+     {"industry": "coking", "stage": "relocation"}),
+    ("steel-relocated-core", "P-4a", True, sq(450, 450),
+     {"industry": "steel", "stage": "relocation"}),
+    ("2high-relocated-baseline", "P-5d", True, FAR,
+     {"industry": "coal_chemical", "stage": "relocation", "energy_efficiency": "baseline"}),
+    ("coal-firing-relocated", "P-6b", True, FAR,
+     {"industry": "other", "stage": "relocation", "direct_coal_firing": True}),
+    ("ferroalloy-upgrade-added", "P-5a", True, FAR,
+     {"industry": "ferroalloy", "stage": "upgrade", "added_capacity": 2.0}),
+    # aliases no broader than the plan: generic 平板玻璃 / 水泥 / 石墨电极 are not banned
+    ("flat-glass-generic", "P-5a", False, FAR, {"industry": "flat_glass_unspecified"}),
+    ("cement-generic", "P-5a", False, FAR, {"industry": "cement"}),
+    ("graphite-generic", "P-5a", False, FAR, {"industry": "graphite_electrode_unspecified"}),
+    ("flat-glass-ordinary", "P-5a", True, FAR, {"industry": "flat_glass"}),
+    # 二(五) 严格控制煤电、石化、煤化工等行业新增产能
+    ("coalpower-new", "P-5f", True, FAR, {"industry": "coal_power"}),
+    ("coalpower-upgrade", "P-5f", False, FAR, {"industry": "coal_power", "stage": "upgrade"}),
+    ("methanol-in-park", "P-5f", True, sq(2450, 450), {"industry": "methanol"}),
+    ("methanol-outside-park", "P-4b", True, FAR, {"industry": "methanol"}),
+    ("polysilicon-outside-park", "P-4b", True, FAR, {"industry": "polysilicon"}),
+    # 二(六)2 严格控制新增用煤项目; 新改扩建工业炉窑采用清洁低碳能源
+    ("uses-coal", "P-6e", True, FAR, {"industry": "other", "uses_coal": True}),
+    ("no-coal-use", "P-6e", False, FAR, {"industry": "other", "uses_coal": False}),
+    ("coking-new-coal-use", "P-6e", True, FAR, {"industry": "coking"}),
+    ("coal-kiln", "P-6f", True, FAR, {"industry": "pv_glass", "coal_fired_kiln": True}),
+    ("clean-kiln", "P-6f", False, FAR, {"industry": "pv_glass", "coal_fired_kiln": False}),
+    ("coal-kiln-continuation", "P-6f", False, FAR,
+     {"industry": "pv_glass", "stage": "continuation", "coal_fired_kiln": True}),
     ("pv-kongdui", "P-6d", True, sq(10450, 4450), {"industry": "pv"}),
     ("pv-kongdui-3m-out", "P-6d", False, wbox(11003, 4450, 11103, 4550), {"industry": "pv"}),
     ("steel-kongdui", "P-6d", False, sq(10450, 4450), {"industry": "steel"}),
@@ -108,9 +152,11 @@ CASES: list[tuple[str, str, bool, Any, dict[str, Any]]] = [
     ("line-redline", "P-12a", False, line(-200, 2500, 1200, 2500),
      {"industry": "pv", "component": "line"}),
     ("steel-redline-3m-out", "P-12a", False, wbox(1003, 2450, 1103, 2550), {"industry": "steel"}),
+    ("restoration-reserve", "P-12a", False, sq(2450, 2450), {"industry": "ecological_restoration"}),
     ("wind-reclamation", "P-15a", True, pt(8500, 4500), {"industry": "wind"}),
     ("pv-mining", "P-15a", False, sq(4450, 4450), {"industry": "pv"}),
     ("zero-carbon", "P-19a", True, sq(6450, 450), {"industry": "hydrogen"}),
+    ("pv-supplying-zero-carbon", "P-19a", False, sq(6450, 450), {"industry": "pv"}),
     ("low-carbon-not-zero", "P-19a", False, sq(8450, 450), {"industry": "hydrogen"}),
     ("low-carbon", "P-19b", True, sq(8450, 450), {"industry": "hydrogen"}),
     ("zero-not-low-carbon", "P-19b", False, sq(6450, 450), {"industry": "hydrogen"}),
@@ -125,6 +171,18 @@ CASES: list[tuple[str, str, bool, Any, dict[str, Any]]] = [
     ("pv-barren", "N-2a", False, sq(600, 7100), {"industry": "pv"}),
     ("pv-farmland", "N-2b", True, sq(450, 9450), {"industry": "pv"}),
     ("wind-farmland", "N-2b", False, sq(450, 9450), {"industry": "wind"}),
+    ("pv-forest-class-1", "N-2b", True, sq(6450, 9450), {"industry": "pv"}),
+    ("pv-grassland", "N-2b", True, sq(8450, 9450), {"industry": "pv"}),
+    ("pv-forest-class-2", "N-2b", False, sq(2450, 9450), {"industry": "pv"}),
+    ("pv-sand-closure", "N-2d", True, sq(10450, 9450), {"industry": "pv"}),
+    ("wind-sand-closure", "N-2d", False, pt(10500, 9500), {"industry": "wind"}),
+    ("pv-youlin", "N-2e", True, sq(2450, 9450), {"industry": "pv"}),
+    ("pv-shrub-not-e", "N-2e", False, sq(4450, 9450), {"industry": "pv"}),
+    ("pv-shrub", "N-2f", True, sq(4450, 9450), {"industry": "pv"}),
+    ("pv-youlin-not-f", "N-2f", False, sq(2450, 9450), {"industry": "pv"}),
+    ("pv-cropland-layer", "N-2g", True, sq(12450, 9450), {"industry": "pv"}),
+    ("pv-line-cropland", "N-2g", False, line(12100, 9500, 12900, 9500),
+     {"industry": "pv", "component": "line"}),
     ("pv-barren-enc", "N-2c", True, sq(600, 7100), {"industry": "pv"}),
     ("pv-mining-not-desert", "N-2c", False, sq(4450, 4450), {"industry": "pv"}),
     ("wind-reserve", "N-3a", True, pt(2500, 2500), {"industry": "wind"}),
@@ -132,6 +190,13 @@ CASES: list[tuple[str, str, bool, Any, dict[str, Any]]] = [
     ("wind-forest", "N-3b", True, pt(2500, 9500), {"industry": "wind"}),
     ("wind-line-forest", "N-3b", False, line(2100, 9500, 2900, 9500),
      {"industry": "wind", "component": "line"}),
+    ("wind-shrub", "N-3b", False, pt(4500, 9500), {"industry": "wind"}),
+    # coordinates that contradict the declaration (FAR lies in 示意乙旗)
+    ("banner-wrong", "LOC-1", True, FAR, {"industry": "other", "banner": "示意甲旗"}),
+    ("banner-unknown", "LOC-1", True, FAR, {"industry": "other", "banner": "火星旗"}),
+    ("banner-right", "LOC-1", False, FAR, {"industry": "other", "banner": "示意乙"}),
+    ("band-note", "LOC-1", True, FAR, {"industry": "other",
+                                       "location_note": "outside the band of 带号 37"}),
     ("turbine-400m", "W-1", True, pt(0, 6400), {"industry": "wind"}),
     ("turbine-510m", "W-1", False, pt(0, 6510), {"industry": "wind"}),
 ]
@@ -145,6 +210,7 @@ def frame(rows: list[tuple[str, Any, dict[str, Any]]], crs: str = WORLD_CRS) -> 
         rec.update(id=pid, name=pid, stage="new", capacity_mw=np.nan, capacity_10kt=np.nan,
                    annual_bulk_freight_mt=np.nan, source_file="test", source_row="row")
         rec.update(attrs)
+        rec["adds_capacity"] = adds_capacity(rec["stage"], rec.get("added_capacity"))
         if rec["component"] is None and rec["industry"] in ("pv", "wind"):
             rec["component"] = "array" if rec["industry"] == "pv" else "turbine"
         recs.append(rec)
@@ -225,7 +291,35 @@ def test_verdict_is_worst_severity_and_encouraged_apart(result: Any) -> None:
     assert p.loc["unit1", "verdict"] == "review"
     assert p.loc["pv-kongdui", "verdict"] == "compliant"
     assert p.loc["pv-kongdui", "encouraged"] == "P-6d"
-    assert p.loc["steel-kongdui", "verdict"] != "compliant"  # 两高 without efficiency
+    assert p.loc["steel-kongdui", "verdict"] == "needs_information"  # 两高, efficiency undeclared
+    assert p.loc["steel-kongdui", "conditional"]
+
+
+def test_missing_attribute_is_needs_information_not_restricted(result: Any) -> None:
+    """An undeclared attribute gives needs_information (one rule per field), never a ban."""
+    h = _hit(result, "refining-exp", "P-5c").iloc[0]
+    assert h["severity"] == "needs_information" and h["missing_fields"] == "in_national_plan"
+    assert "未申报" in h["message_zh"]
+    assert _hit(result, "2high-baseline", "P-5d").iloc[0]["severity"] == "restricted"
+    assert _hit(result, "freight-1.6", "P-9a").iloc[0]["severity"] == "needs_information"
+    # direct_coal_firing: undeclared = needs_information for heavy industry, absent otherwise
+    assert _hit(result, "steel-kongdui", "P-6b").iloc[0]["severity"] == "needs_information"
+    assert _hit(result, "zero-carbon", "P-6b").empty  # hydrogen: assume_false
+    p = result.projects.set_index("id")
+    assert p.loc["refining-exp", "needs_information"] == "P-5c"
+    assert p.loc["refining-exp", "verdict"] == "prohibited"  # P-4c decides, P-5c stays open
+    assert p.loc["refining-exp", "conditional"]
+
+
+def test_hits_carry_quote_flags_and_zones(result: Any) -> None:
+    h = _hit(result, "pv-forest-class-1", "N-2b").iloc[0]
+    assert h["quote"].endswith("东北内蒙古重点国有林区") and bool(h["verify"])
+    assert bool(h["illustrative"])  # the synthetic layers are illustrative
+    assert "示意Ⅰ级保护林地" in h["zones"]
+    n3 = _hit(result, "wind-reserve", "N-3a").iloc[0]
+    assert n3["status"] == "superseded_pending"
+    loc = _hit(result, "banner-wrong", "LOC-1").iloc[0]
+    assert "示意乙旗" in loc["zones"] and "示意甲旗" in loc["message_zh"]
 
 
 def test_control_units_listed_with_constraints(result: Any) -> None:
@@ -277,7 +371,8 @@ def test_ledger_flags_the_project_that_crosses_the_cap(world: ZoneSource, tmp_pa
             ("s3", FAR, {"industry": "steel", "capacity_10kt": 5.0}),    # 100: fits exactly
             ("s4", FAR, {"industry": "steel", "capacity_10kt": 1.0,
                          "stage": "relocation"})]                        # not counted
-    res = screen(frame(rows), load_rules(), world, ledger=read_ledger(_ledger_csv(tmp_path, 80)))
+    res = screen(frame(rows), load_rules(), world, ledger=read_ledger(_ledger_csv(tmp_path, 80)),
+                 as_of=dt.date(2025, 6, 30))
     led = res.hits.loc[res.hits["rule_id"] == "P-8b"]
     assert led["project_id"].tolist() == ["s2"]
     row = led.iloc[0]
@@ -286,13 +381,83 @@ def test_ledger_flags_the_project_that_crosses_the_cap(world: ZoneSource, tmp_pa
     assert row["severity"] == "prohibited"
     summ = res.ledger.set_index("industry").loc["steel"]
     assert summ["total_after"] == 100 and summ["headroom"] == 0
+    assert row["ledger_order"] == 2 and row["ledger_year"] == 2025
 
 
-def test_missing_layer_is_a_rule_error(tmp_path: Path) -> None:
-    zones = ZoneSource({"parks": gpd.GeoDataFrame(geometry=[sq(0, 0)], crs=WORLD_CRS)})
-    projects = frame([("a", FAR, {"industry": "steel"})])
-    with pytest.raises(RuleError, match=r"zoning_rules\.yaml: rule P-4a: layer 'urban_cores'"):
-        screen(projects, load_rules(), zones, ledger=read_ledger())
+def _ledger_run(world: ZoneSource, tmp_path: Path, rows: list[Any],
+                as_of: dt.date = dt.date(2025, 6, 30)) -> Any:
+    return screen(frame(rows), load_rules(), world,
+                  ledger=read_ledger(_ledger_csv(tmp_path, 80)), as_of=as_of)
+
+
+def test_ledger_is_independent_of_input_order(world: ZoneSource, tmp_path: Path) -> None:
+    """Counted by declared date (undated last), then id — not by row order."""
+    rows = [("s-b", FAR, {"industry": "steel", "capacity_10kt": 10.0}),
+            ("s-a", FAR, {"industry": "steel", "capacity_10kt": 10.0}),
+            ("s-dated", FAR, {"industry": "steel", "capacity_10kt": 10.0,
+                              "declared_date": "2024-03-01"})]
+    flagged = set()
+    for order in (rows, rows[::-1], [rows[1], rows[2], rows[0]]):
+        res = _ledger_run(world, tmp_path, order)
+        led = res.hits.loc[res.hits["rule_id"] == "P-8b"]
+        flagged.add(frozenset(zip(led["project_id"], led["ledger_order"], strict=True)))
+    # 85 + s-dated 10 = 95 (order 1), + s-a 10 = 105 > 100 -> s-a (2) and s-b (3) flagged
+    assert flagged == {frozenset({("s-a", 2), ("s-b", 3)})}
+
+
+def test_ledger_nets_reduction_replacement(world: ZoneSource, tmp_path: Path) -> None:
+    rows = [("net", FAR, {"industry": "steel", "capacity_10kt": 30.0,
+                          "replaced_capacity_10kt": 20.0}),  # net +10 -> 95
+            ("gross", FAR, {"industry": "steel", "capacity_10kt": 5.0})]  # 100: fits
+    res = _ledger_run(world, tmp_path, rows)
+    assert res.hits.loc[res.hits["rule_id"] == "P-8b"].empty
+    assert res.ledger.set_index("industry").loc["steel", "total_after"] == 100
+
+
+def test_ledger_expansion_without_added_capacity_needs_information(
+        world: ZoneSource, tmp_path: Path) -> None:
+    rows = [("exp", FAR, {"industry": "steel", "stage": "expansion", "capacity_10kt": 30.0})]
+    h = _ledger_run(world, tmp_path, rows).hits
+    row = h.loc[h["rule_id"] == "P-8b"].iloc[0]
+    assert row["severity"] == "needs_information" and row["missing_fields"] == "added_capacity"
+
+
+def test_ledger_caps_are_dated(world: ZoneSource, tmp_path: Path) -> None:
+    rows = [("big", FAR, {"industry": "steel", "capacity_10kt": 50.0})]
+    before = _ledger_run(world, tmp_path, rows, dt.date(2025, 12, 31)).hits
+    after = _ledger_run(world, tmp_path, rows, dt.date(2026, 1, 1)).hits
+    assert before.loc[before["rule_id"] == "P-8b", "severity"].tolist() == ["prohibited"]
+    row = after.loc[after["rule_id"] == "P-8b"].iloc[0]
+    assert row["severity"] == "review" and "目标年已过" in row["message_zh"]
+
+
+def test_missing_layer_or_field_is_not_evaluated_and_conditional(tmp_path: Path) -> None:
+    """A missing layer (or a layer without the field a rule filters on) never stops the run."""
+    parks = gpd.GeoDataFrame({"name_zh": ["p"]}, geometry=[sq(0, 0)], crs=WORLD_CRS)
+    zones = ZoneSource({"parks": parks})  # no park_kind / mengxi fields, no other layers
+    projects = frame([("a", FAR, {"industry": "steel"}), ("b", FAR, {"industry": "hydrogen"})])
+    res = screen(projects, load_rules(), zones, ledger=read_ledger())
+    p = res.projects.set_index("id")
+    assert "P-4a: not evaluated: layer(s) urban_cores not in the catalog" in p.loc["a",
+                                                                                "not_evaluated"]
+    assert "P-19a: not evaluated: layer 'parks' has no field 'park_kind'" in p.loc["b",
+                                                                                 "not_evaluated"]
+    assert "fields: {park_kind: <your field>}" in p.loc["b", "not_evaluated"]
+    assert bool(p.loc["a", "conditional"]) and bool(p.loc["b", "conditional"])
+    assert {s["rule_id"] for s in res.skipped_rules} >= {"P-4a", "P-4d", "P-19a"}
+
+
+def test_if_layer_missing_error_still_stops(tmp_path: Path) -> None:
+    rules = tmp_path / "r.yaml"
+    rules.write_text(
+        "extends_default: false\nrules:\n"
+        "  - id: U-1\n    title_zh: 测试\n    title_en: test\n"
+        "    citation: {doc_no: test, clause: '1', quote: 测试}\n"
+        "    spatial: {predicate: inside, any_of: [nope], if_layer_missing: error}\n"
+        "    severity: prohibited\n    message: {zh: 测试, en: test}\n", encoding="utf-8")
+    zones = ZoneSource({"zone": gpd.GeoDataFrame(geometry=[sq(0, 0)], crs=WORLD_CRS)})
+    with pytest.raises(RuleError, match=r"r\.yaml: rule U-1: layer 'nope' is not in the catalog"):
+        screen(frame([("a", FAR, {"industry": "other"})]), load_rules(user_path=rules), zones)
 
 
 def test_none_of_exempts_projects_inside(tmp_path: Path) -> None:

@@ -1,6 +1,9 @@
-"""Generate the bundled example proposals in ``ordos_geo/data/analyses/projects/`` from the default layers.
+"""Generate the bundled example proposals (``ordos_geo/data/analyses/projects/``) from layers.
 
-Run from the repository root after the layers change::
+Run from the repository root after the default layers change (after the new default
+layers — forest, cropland, basic_farmland, basic_grassland, sand_closure,
+qipanjing_mengxi — arrive, the examples must be regenerated and given positive and
+negative cases for N-2b, N-2d … N-2g, N-3b and the P-5e area)::
 
     .venv/bin/python analyses/examples_src/make_examples.py
 
@@ -54,6 +57,20 @@ OUT = HERE.parents[1] / "ordos_geo" / "data" / "analyses" / "projects"
 RNG = np.random.default_rng(20231031)
 
 
+#: New default layers (zone key -> layer id, where): examples for N-2b, N-2d … N-2g, N-3b
+#: and the P-5e area are generated only when the catalog has them.
+OPTIONAL: dict[str, tuple[str, dict[str, Any]]] = {
+    "basic_farmland": ("basic_farmland", {}),
+    "basic_grassland": ("basic_grassland", {}),
+    "forest_youlin": ("forest", {"forest_type": "有林地"}),
+    "forest_shrub": ("forest", {"forest_type": "灌木林地"}),
+    "forest_other": ("forest", {"forest_type": "其他林地"}),
+    "sand_closure": ("sand_closure", {}),
+    "cropland_layer": ("cropland", {}),
+    "qipanjing_area": ("qipanjing_mengxi", {}),
+}
+
+
 def _zones() -> dict[str, Any]:
     cat = Catalog.load()
     src = ZoneSource(cat)
@@ -80,12 +97,27 @@ def _zones() -> dict[str, Any]:
         "settlements": u("settlements").buffer(1500), "cropland": lc(12, 14),
         "barren": lc(16),
     }
+    for key, (lid, where) in OPTIONAL.items():  # the new default layers, once they exist
+        if lid in cat.ids:
+            z[key] = u(lid, **where)
     z["city"] = shapely.union_all(to_work_crs(cat.vector("city", crs=None)).geometry.to_numpy())
     z["settlement_pts"] = u("settlements")
     return z
 
 
 Z = _zones()
+BANNERS = to_work_crs(Catalog.load().vector("banners", crs=None))
+
+
+def banner_of(geom: Any) -> str:
+    """The banner (旗区) name whose area contains ``geom``'s centroid."""
+    hit = BANNERS.loc[BANNERS.contains(geom.centroid), "name_zh"]
+    return str(hit.iloc[0])
+
+
+def other_banner(geom: Any) -> str:
+    """A banner name whose area does not touch ``geom``."""
+    return str(BANNERS.loc[~BANNERS.intersects(geom.buffer(1000)), "name_zh"].iloc[0])
 LAYERS = [k for k in Z if k not in ("city", "settlement_pts")]
 
 
@@ -176,50 +208,88 @@ def row(pid: str, name: str, industry: str, stage: str, geom: Any, expect: str,
             "geometry": geom, **attrs}
 
 
+#: heavy industries must declare direct coal firing and coal-fired kilns (missing_fields)
+ND = {"direct_coal_firing": "否", "coal_fired_kiln": "否"}
+
+
 def plan_points() -> list[dict[str, Any]]:
-    b = {"energy_efficiency": "benchmark"}
+    b = {"energy_efficiency": "benchmark", **ND}
+    loc = far().centroid
     return [
         row("E-P4b-1", "园区外新建煤化工", "coal_chemical", "new", far().centroid,
-            "prohibited +P-4b", **b),
+            "prohibited +P-4b +P-5f +P-6e", **b),
         row("E-P4c-1", "园区外煤化工扩建", "coal_chemical", "expansion", far().centroid,
             "prohibited +P-4c"),
+        row("E-P4c-3", "园区外煤化工技改(不新增产能)", "coal_chemical", "技改", far().centroid,
+            "compliant -P-4c -P-5f -P-6e"),
+        row("E-P4c-4", "园区外甲醇技改(新增产能)", "甲醇", "技改", far().centroid,
+            "prohibited +P-4c +P-5f", added_capacity="20万吨/年"),
         row("E-P5a-1", "新建铁合金", "ferroalloy", "new", far().centroid, "prohibited +P-5a",
             capacity=5, unit="万吨", **b),
         row("E-P5a-2", "超高功率石墨电极", "graphite_electrode_uhp", "new", far().centroid,
-            "compliant -P-5a"),
+            "compliant -P-5a", **ND),
+        row("E-P5a-3", "铁合金技改(不新增产能)", "铁合金", "技改", far().centroid,
+            "compliant -P-5a", added_capacity=0, unit="万吨", **ND),
+        row("E-P5a-4", "普通平板玻璃扩建", "普通平板玻璃", "扩建", far().centroid,
+            "prohibited +P-5a", added_capacity="30万吨/年", capacity_replacement="是", **ND),
+        row("E-P5a-5", "平板玻璃(未说明普通)扩建", "平板玻璃", "扩建", far().centroid,
+            "compliant -P-5a", added_capacity="30万吨/年", capacity_replacement="是", **ND),
         row("E-P5d-1", "新建煤电(能效基准)", "coal_power", "new", far().centroid,
             "restricted +P-5d", capacity=66, unit="万千瓦", energy_efficiency="baseline"),
         row("E-P5d-2", "新建煤电(能效标杆)", "coal_power", "new", far().centroid,
-            "compliant -P-5d", capacity=66, unit="万千瓦", **b),
+            "restricted -P-5d +P-5f +P-6e", capacity=66, unit="万千瓦", **b),
+        row("E-P5d-3", "新建煤电(未申报能效)", "coal_power", "new", far().centroid,
+            "restricted +P-5d +P-5f", capacity="66万千瓦", **ND),
         row("E-P6a-1", "新建燃煤自备电厂", "captive_coal_power", "new", far().centroid,
             "prohibited +P-6a", capacity=350, unit="MW", **b),
         row("E-P6a-2", "燃煤自备电厂搬迁", "captive_coal_power", "relocation", far().centroid,
-            "compliant -P-6a", capacity=350, unit="MW"),
+            "prohibited +P-6a", capacity=350, unit="MW", **b),
+        row("E-P6a-3", "燃煤自备电厂续建", "captive_coal_power", "续建", far().centroid,
+            "compliant -P-6a", capacity=350, unit="MW", **b),
         row("E-P6b-1", "配套直燃煤设施", "other", "new", far().centroid, "prohibited +P-6b",
             direct_coal_firing="是"),
         row("E-P6b-2", "无直燃煤设施", "other", "new", far().centroid, "compliant -P-6b",
             direct_coal_firing="否"),
-        row("E-P6c-1", "20万千瓦供热机组", "coal_power", "new", far().centroid,
-            "review +P-6c", capacity=200, unit="MW", **b),
-        row("E-P6c-2", "35万千瓦供热机组", "coal_power", "new", far().centroid,
-            "compliant -P-6c", capacity=350, unit="MW", **b),
-        row("E-P9a-1", "煤矿(无铁路专用线)", "coal_mining", "new", far().centroid,
-            "review +P-9a", annual_bulk_freight_mt=2.0),
+        row("E-P5f-1", "煤电技改(不新增产能)", "coal_power", "upgrade", far().centroid,
+            "compliant -P-5f -P-6e", capacity=200, unit="MW", **b),
+        row("E-P6e-1", "新增用煤项目", "other", "new", far().centroid, "restricted +P-6e",
+            uses_coal="是"),
+        row("E-P6e-2", "不用煤项目", "other", "new", far().centroid, "compliant -P-6e",
+            uses_coal="否"),
+        row("E-P6f-1", "燃煤炉窑光伏玻璃", "pv_glass", "new", far().centroid,
+            "restricted +P-6f", direct_coal_firing="否", coal_fired_kiln="是"),
+        row("E-P6f-2", "清洁能源炉窑光伏玻璃", "pv_glass", "new", far().centroid,
+            "compliant -P-6f", **ND),
+        row("E-P6f-3", "未申报炉窑燃料的光伏玻璃", "pv_glass", "new", far().centroid,
+            "needs_information +P-6f", direct_coal_firing="否"),
+        row("E-P9a-1", "煤矿(未申报铁路专用线)", "coal_mining", "new", far().centroid,
+            "needs_information +P-9a", annual_bulk_freight_mt=2.0),
+        row("E-P9a-3", "煤矿(无铁路专用线)", "coal_mining", "new", far().centroid,
+            "review +P-9a", annual_bulk_freight_mt=2.0, rail_spur="否"),
         row("E-P9a-2", "煤矿(有铁路专用线)", "coal_mining", "new", far().centroid,
             "compliant -P-9a", annual_bulk_freight_mt=2.0, rail_spur="是"),
         row("E-P12a-1", "保护区内制氢", "hydrogen", "new", inside("reserves", allow=("cu1",
             "red_lines", "barren", "cropland")).centroid, "prohibited +P-12a +P-4e"),
         row("E-P12a-2", "保护区外制氢", "hydrogen", "new",
             near("reserves", allow=("barren", "cropland")).centroid, "compliant -P-12a"),
+        row("E-P12a-3", "保护区内生态修复", "生态修复", "new", inside("reserves", allow=(
+            "cu1", "red_lines", "barren", "cropland")).centroid, "review -P-12a +P-4e"),
+        row("E-LOC-1", "坐标与旗区不符", "other", "new", loc, "review +LOC-1",
+            banner=other_banner(loc)),
+        row("E-LOC-2", "坐标与旗区相符", "other", "new", loc, "compliant -LOC-1",
+            banner=banner_of(loc)),
         row("E-XSS", "<script>alert(1)</script>", "other", "new", far().centroid,
             "compliant"),
     ]
 
 
 def ledger_rows() -> list[dict[str, Any]]:
-    # steel: existing 80 (illustrative ledger) + 5 + 5 + 2 + 2 = 94; +10 -> 104 > 100 is
-    # flagged and not added; +6 -> 100 fits exactly.
-    s = {"energy_efficiency": "benchmark", "capacity_replacement": True, "unit": "万吨"}
+    reseed(2)
+    # Counted by declared date, then id (none is dated here): steel existing 80
+    # (illustrative ledger) + 5 + 5 + 2 + 2 + 2 = 96; +10 -> 106 > 100 is flagged and not
+    # added; +4 -> 100 fits exactly; an expansion without added_capacity cannot be
+    # counted; 8 new with 10 retired (减量置换) nets -2.
+    s = {"energy_efficiency": "benchmark", "capacity_replacement": True, "unit": "万吨", **ND}
     return [
         row("E-P4a-1", "主城区新建钢铁", "steel", "new", inside("urban", allow=(
             "park_general", "park_zero", "cu1", "cropland", "barren"), margin=100),
@@ -227,43 +297,59 @@ def ledger_rows() -> list[dict[str, Any]]:
         row("E-P4a-2", "主城区外新建钢铁", "steel", "new", near("urban"), "compliant -P-4a",
             capacity=5, **s),
         row("E-P5b-1", "钢铁扩建(无置换)", "steel", "expansion", far(), "restricted +P-5b",
-            capacity=2, unit="万吨"),
+            capacity=12, added_capacity=2, unit="万吨", capacity_replacement=False, **ND),
         row("E-P5b-2", "钢铁扩建(等量置换)", "steel", "expansion", far(), "compliant -P-5b",
-            capacity=2, **s),
-        row("E-P8b-1", "钢铁超上限", "steel", "new", far(), "prohibited +P-8b", capacity=10,
+            capacity=12, added_capacity=2, **s),
+        row("E-P5b-3", "钢铁扩建(未申报置换)", "steel", "expansion", far(),
+            "needs_information +P-5b", capacity=12, added_capacity=2, unit="万吨", **ND),
+        # the 2025 cap: the target year has passed, so a breach is review, not prohibited
+        row("E-P8b-1", "钢铁超上限", "steel", "new", far(), "review +P-8b", capacity=10,
             **s),
-        row("E-P8b-2", "钢铁恰好达上限", "steel", "new", far(), "compliant -P-8b", capacity=6,
+        row("E-P8b-2", "钢铁恰好达上限", "steel", "new", far(), "compliant -P-8b", capacity=4,
             **s),
+        row("E-P8b-3", "钢铁扩建(未申报新增产能)", "steel", "expansion", far(),
+            "needs_information +P-8b", capacity=20, **s),
+        row("E-P8b-4", "钢铁减量置换(净减少)", "steel", "new", far(), "compliant -P-8b",
+            capacity=8, replaced_capacity=10, **s),
     ]
 
 
 def park_rows() -> list[dict[str, Any]]:
-    b = {"energy_efficiency": "benchmark"}
+    reseed(3)
+    b = {"energy_efficiency": "benchmark", **ND}
     ok = ("cu1", "cropland", "barren", "urban", "mining", "subsidence", "reclamation")
     return [
         row("E-P4b-2", "园区内新建煤化工", "coal_chemical", "new",
-            inside("park_general", allow=ok).centroid, "compliant -P-4b", **b),
+            inside("park_general", allow=ok).centroid, "restricted -P-4b +P-5f", **b),
         row("E-P4c-2", "园区内煤化工扩建", "coal_chemical", "expansion",
-            inside("park_general", allow=ok).centroid, "compliant -P-4c"),
+            inside("park_general", allow=ok).centroid, "restricted -P-4c +P-5f"),
         row("E-P4d-1", "蒙西产业园新建煤化工", "coal_chemical", "new",
             inside("park_mengxi", allow=("park_qipanjing", *ok)).centroid,
             "prohibited +P-4d", **b),
         row("E-P4d-2", "蒙西产业园制氢", "hydrogen", "new",
             inside("park_mengxi", allow=("park_qipanjing", *ok)).centroid, "compliant -P-4d"),
+        row("E-P4d-3", "焦化厂搬迁入蒙西产业园", "焦炭(兰炭)", "搬迁",
+            inside("park_mengxi", allow=("park_qipanjing", *ok)).centroid, "prohibited +P-4d",
+            **b),
         row("E-P5c-1", "园区内炼油扩建(未纳入规划)", "refining", "expansion",
-            inside("park_general", allow=ok).centroid, "prohibited +P-5c -P-4c"),
+            inside("park_general", allow=ok).centroid, "restricted +P-5c +P-5f -P-4c"),
         row("E-P5c-2", "园区内炼油扩建(已纳入规划)", "refining", "expansion",
-            inside("park_general", allow=ok).centroid, "compliant -P-5c", in_national_plan="是"),
+            inside("park_general", allow=ok).centroid, "restricted -P-5c +P-5f",
+            in_national_plan="是"),
+        row("E-P5c-3", "园区内新建对二甲苯(未纳入规划)", "对二甲苯(PX)", "new",
+            inside("park_general", allow=ok).centroid, "prohibited +P-5c",
+            in_national_plan="否", **b),
         row("E-P5e-1", "棋盘井电解铝", "electrolytic_aluminium", "new",
             inside("park_qipanjing", allow=("park_mengxi", *ok)).centroid, "restricted +P-5e",
             capacity_replacement="是", **b),
         row("E-P5e-2", "棋盘井光伏玻璃", "pv_glass", "new",
-            inside("park_qipanjing", allow=("park_mengxi", *ok)).centroid, "compliant -P-5e"),
+            inside("park_qipanjing", allow=("park_mengxi", *ok)).centroid, "compliant -P-5e",
+            **ND),
         row("E-P8a-1", "园区内新建焦化(无置换)", "coking", "new",
             inside("park_general", allow=ok).centroid, "restricted +P-8a", capacity=10,
             unit="万吨", **b),
         row("E-P8a-2", "园区内新建焦化(减量置换)", "coking", "new",
-            inside("park_general", allow=ok).centroid, "compliant -P-8a", capacity=10,
+            inside("park_general", allow=ok).centroid, "restricted -P-8a +P-6e", capacity=10,
             unit="万吨", capacity_replacement="是", **b),
         row("E-P19a-1", "零碳产业园储能", "storage", "new",
             inside("park_zero", allow=ok).centroid, "review +P-19a"),
@@ -271,10 +357,19 @@ def park_rows() -> list[dict[str, Any]]:
             inside("park_general", allow=ok).centroid, "compliant -P-19a -P-19b"),
         row("E-P19b-1", "低碳示范园区储能", "storage", "new",
             inside("park_low", allow=ok).centroid, "review +P-19b"),
+        row("E-P19a-3", "零碳产业园配套光伏", "pv", "new",
+            inside("park_zero", allow=ok).centroid, "compliant -P-19a"),
     ]
 
 
+def reseed(group: int) -> None:
+    """Restart the sampler for one group of examples: a group's positions do not move
+    when another group gains a row."""
+    RNG.bit_generator.state = np.random.default_rng(20231031 + group).bit_generator.state
+
+
 def renewable_rows() -> list[dict[str, Any]]:
+    reseed(4)
     return [
         row("E-P6d-1", "库布其光伏", "pv", "new", inside("kubuqi", allow=ENC_RENEW, size=500),
             "compliant +P-6d", capacity=50, unit="MW"),
@@ -316,6 +411,45 @@ def renewable_rows() -> list[dict[str, Any]]:
     ]
 
 
+def national_rows() -> list[dict[str, Any]]:
+    """Examples on the new default layers (none while the catalog lacks them)."""
+    reseed(5)
+    out: list[dict[str, Any]] = []
+    have = set(Z)
+    crop = ("cropland", "cropland_layer", "barren")
+    if {"basic_farmland", "cropland_layer"} <= have:
+        out += [row("E-N2b-1", "基本农田上的光伏", "pv", "new",
+                    inside("basic_farmland", allow=crop), "prohibited +N-2b"),
+                row("E-N2b-2", "基本农田上的风机", "wind", "new",
+                    inside("basic_farmland", allow=crop).centroid, "compliant -N-2b")]
+    if "sand_closure" in have:
+        out += [row("E-N2d-1", "封禁保护区内光伏", "pv", "new",
+                    inside("sand_closure", allow=ENC_RENEW), "prohibited +N-2d"),
+                row("E-N2d-2", "封禁保护区内风机", "wind", "new",
+                    inside("sand_closure", allow=ENC_RENEW).centroid, "compliant -N-2d")]
+    if {"forest_youlin", "forest_shrub"} <= have:
+        out += [row("E-N2e-1", "有林地上的光伏方阵", "pv", "new",
+                    inside("forest_youlin", allow=ENC_RENEW), "prohibited +N-2e -N-2f"),
+                row("E-N2f-1", "灌木林地上的光伏方阵", "pv", "new",
+                    inside("forest_shrub", allow=ENC_RENEW), "restricted -N-2e +N-2f"),
+                row("E-N3b-1", "有林地上的风机", "wind", "new",
+                    inside("forest_youlin", allow=ENC_RENEW).centroid, "restricted +N-3b"),
+                row("E-N3b-2", "灌木林地上的风机", "wind", "new",
+                    inside("forest_shrub", allow=ENC_RENEW).centroid, "compliant -N-3b")]
+    if "cropland_layer" in have:
+        out += [row("E-N2g-1", "耕地上的光伏方阵", "pv", "new",
+                    inside("cropland_layer", allow=("cropland", "barren")), "prohibited +N-2g"),
+                row("E-N2g-2", "穿越耕地的集电线路", "pv", "new",
+                    inside("cropland_layer", allow=("cropland", "barren")).boundary,
+                    "compliant -N-2g", component="line")]
+    if "qipanjing_area" in have:
+        out += [row("E-P5e-3", "棋盘井蒙西地区园区外钢铁", "steel", "new",
+                    inside("qipanjing_area", allow=("cropland", "barren")).centroid,
+                    "restricted +P-5e", capacity_replacement="是", energy_efficiency="benchmark",
+                    **ND)]
+    return out
+
+
 def _lonlat(rows: list[dict[str, Any]]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=WORK_CRS).to_crs(4326)
 
@@ -345,7 +479,8 @@ def main() -> None:
     pts = _lonlat(plan_points())
     pts["经度"], pts["纬度"] = pts.geometry.x.round(6), pts.geometry.y.round(6)
     cols = {"id": "项目编号", "name": "项目名称", "industry": "行业", "stage": "阶段",
-            "capacity": "产能", "unit": "单位", "expect": "expect"}
+            "capacity": "产能", "unit": "单位", "added_capacity": "新增产能",
+            "banner": "旗区", "expect": "expect"}
     pts.drop(columns="geometry").rename(columns=cols).to_csv(
         OUT / "a_plan_points.csv", index=False, encoding="utf-8-sig")
 
@@ -380,6 +515,9 @@ def main() -> None:
         "# Expected outcomes of the 界址点 examples (TXT files carry no attributes).\n"
         "JZD-SUB-01: compliant +P-15a +P-6d\n"
         "JZD-RL-01: prohibited +N-1a +P-12a\n", encoding="utf-8")
+    national = national_rows()  # last: the other groups' positions do not depend on it
+    if national:
+        _lonlat(national).to_file(OUT / "g_national_layers.geojson", driver="GeoJSON")
     print("wrote examples to", OUT)
 
 

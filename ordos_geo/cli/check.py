@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -17,11 +18,19 @@ FAIL_EXIT_CODE = 3
 
 
 class FailOn(StrEnum):
-    """Severities that can fail the command."""
+    """Verdict levels that can fail the command (worst first)."""
 
     prohibited = "prohibited"
     restricted = "restricted"
     review = "review"
+    needs_information = "needs_information"
+
+
+def default_out(projects: list[Path]) -> Path:
+    """``./<first input's stem>_screening`` in the current folder (never the checkout)."""
+    first = projects[0]
+    stem = first.name if first.is_dir() else first.stem
+    return Path.cwd() / f"{stem or 'projects'}_screening"
 
 
 def _fit(text: str, width: int) -> str:
@@ -49,10 +58,11 @@ def check(
     ledger: Annotated[Path | None, typer.Option(
         "--ledger", metavar="FILE", dir_okay=False,
         help="Capacity ledger CSV (default analyses/capacity_ledger.csv, illustrative).")] = None,
-    out: Annotated[Path, typer.Option(
+    out: Annotated[Path | None, typer.Option(
         "--out", metavar="DIR", file_okay=False,
-        help="Output folder for conflicts.csv/.gpkg, verdicts.xlsx, screening_summary.json.")
-    ] = Path("maps/screening"),
+        help="Output folder for conflicts.csv/.gpkg, verdicts.xlsx, screening_summary.json "
+             "(default: ./<input name>_screening in the current folder).")
+    ] = None,
     fail_on: Annotated[FailOn | None, typer.Option(
         "--fail-on", help="Exit with code 3 when a project reaches this severity or worse.")
     ] = None,
@@ -78,10 +88,20 @@ def check(
     ] = None,
     overwrite: Annotated[bool, typer.Option(
         "--overwrite", help="Replace existing output files.")] = False,
+    skip_invalid: Annotated[bool, typer.Option(
+        "--skip-invalid", help="Screen the valid rows and list the invalid ones (default: "
+        "report every invalid row and screen nothing).")] = False,
+    sheet: Annotated[str | None, typer.Option(
+        "--sheet", help="XLSX sheet name (or 0-based number) holding the projects.")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", metavar="YYYY-MM-DD",
+        help="Screening date for dated caps (default today): after a cap's target year a "
+             "breach is review, not prohibited.")] = None,
 ) -> None:
     """Screen proposed projects: verdicts, conflicts with areas in m²/公顷/亩, fix hints.
 
-    Exit codes: 0 done; 1 bad input; 2 usage; 3 a project reached --fail-on.
+    Exit codes: 0 done; 1 bad input; 2 usage; 3 a project reached --fail-on (or a row was
+    skipped with --skip-invalid while --fail-on is set).
     """
     from ordos_geo.catalog import Catalog
     from ordos_geo.cli.inputs import catalog_inputs, expand
@@ -92,17 +112,26 @@ def check(
     from ordos_geo.zoning.outputs import OUTPUT_FILES, VERDICT_ZH, check_json
     from ordos_geo.zoning.rules import DEFAULT_RULES
 
+    sheet_value: str | int | None = int(sheet) if sheet is not None and sheet.isdigit() else sheet
     defaults = ProjectDefaults(industry=industry, stage=stage, capacity=capacity,
-                               capacity_unit=unit, component=component, zone=zone, crs=crs)
+                               capacity_unit=unit, component=component, zone=zone, crs=crs,
+                               sheet=sheet_value)
+    try:
+        as_of_date = dt.date.fromisoformat(as_of) if as_of is not None else None
+    except ValueError:
+        raise typer.BadParameter(f"{as_of!r} is not a date; write YYYY-MM-DD",
+                                 param_hint="--as-of") from None
     cat = Catalog.load(catalog)
+    out_dir = out if out is not None else default_out(projects)
     # a PROJECTS folder equal to --out is refused: a rerun would read its own results
     inputs = [*expand(projects), rules, DEFAULT_RULES, ledger or DEFAULT_LEDGER,
               *catalog_inputs(cat, catalog)]
-    with ResultSet(out, OUTPUT_FILES, inputs=inputs, overwrite=overwrite) as rs:
+    with ResultSet(out_dir, OUTPUT_FILES, inputs=inputs, overwrite=overwrite) as rs:
         result = check_projects(projects, catalog=cat, rules_path=rules, ledger_path=ledger,
-                                defaults=defaults)
+                                defaults=defaults, skip_invalid=skip_invalid,
+                                as_of=as_of_date)
         staged = write_outputs(result, rs.stage, overwrite=overwrite)
-    paths = {k: Path(out) / v.name for k, v in staged.items()}
+    paths = {k: Path(out_dir) / v.name for k, v in staged.items()}
     doc = check_json(result, outputs=paths, fail_on=fail_on.value if fail_on else None)
     failed = bool(doc["failed"])
     if as_json:
@@ -110,23 +139,31 @@ def check(
     else:
         from ordos_geo.cli.layers import format_table
 
-        counts, records = doc["verdicts"], doc["projects"]
         rows = []
-        for r in records:
-            rules_txt = ",".join(h["rule_id"] for h in r["hits"] if h["severity"] != "encouraged")
+        for r in doc["projects"]:
+            rules_txt = ",".join(h["rule_id"] for h in r["hits"]
+                                 if h["severity"] not in ("encouraged", "needs_information"))
+            need = ",".join(h["rule_id"] for h in r["hits"] if h["severity"] == "needs_information")
             enc = ",".join(h["rule_id"] for h in r["hits"] if h["severity"] == "encouraged")
-            rows.append([_fit(str(r["id"]), 16), _fit(str(r["name"]), 24),
-                         f"{VERDICT_ZH.get(r['verdict'], '')} {r['verdict']}",
+            verdict = f"{VERDICT_ZH.get(r['verdict'], '')} {r['verdict']}"
+            rows.append([str(r["id"]), _fit(str(r["name"]), 24),
+                         verdict + (" *" if r["conditional"] else ""),
                          "" if r["area_ha"] is None else f"{r['area_ha']:.2f}",
                          "" if r["area_mu"] is None else f"{r['area_mu']:.1f}",
-                         _fit(rules_txt, 30), _fit(enc, 20)])
-        for line in format_table(["id", "name", "verdict", "ha", "亩", "rules", "encouraged"],
-                                 rows):
+                         rules_txt, need, enc])
+        for line in format_table(["id", "name", "verdict", "ha", "亩", "rules",
+                                  "needs information", "encouraged"], rows):
             echo(line)
         echo("")
+        counts = doc["verdicts"]
         echo("verdicts: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        if doc["conditional"]:
+            echo(f"* conditional: {doc['conditional']} project(s) — some rules were not "
+                 "evaluated or could not be decided (see not_evaluated / needs information)")
         for s in result.skipped_rules:
             echo(f"rule {s['rule_id']}: {s['reason']}")
+        for row in doc["skipped_rows"]:
+            echo(f"skipped: {row['error']}")
         echo("wrote: " + ", ".join(str(p) for p in paths.values()))
     if failed:
         raise typer.Exit(FAIL_EXIT_CODE)

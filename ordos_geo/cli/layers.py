@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import unicodedata
 from pathlib import Path
@@ -188,18 +189,30 @@ def show(
 def validate_cmd(
     catalog: CatalogOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    rules: Annotated[Path | None, typer.Option(
+        "--rules", metavar="FILE", dir_okay=False,
+        help="User zoning rules overlaid on the default ones (their layer fields are checked)."
+    )] = None,
 ) -> None:
     """Open and check every layer; exit 1 listing the problems if any.
 
     Checks: the file opens, the declared CRS is plausible for Ordos, geometries are
-    valid (repairs are counted), the extent overlaps Ordos, the layer is not empty.
+    valid (repairs are counted), the extent overlaps Ordos, the layer is not empty, and
+    every layer field the zoning rules filter on exists (after the catalog's
+    ``fields`` mapping).
     """
+    from ordos_geo.zoning.rules import load_rules
+    from ordos_geo.zoning.zones import ZoneSource, rule_field_problems
+
     cat = Catalog.load(catalog)
     report = cat.validate()
+    ruleset = load_rules(user_path=rules) if rules is not None else load_rules()
+    field_errors, field_notes = rule_field_problems(ZoneSource(cat), ruleset.rules)
     if as_json:
         echo_json(
             {
-                "ok": report.ok,
+                "ok": report.ok and not field_errors,
+                "rule_fields": {"errors": field_errors, "notes": field_notes},
                 "layers": [
                     {"id": c.id, "status": c.status, "problems": list(c.problems),
                      "repaired": c.repaired, "features": c.features,
@@ -212,8 +225,14 @@ def validate_cmd(
     else:
         for line in report.lines():
             echo(line)
+        for line in field_notes:  # diagnostics (with -v), not results
+            logging.getLogger(__name__).info("%s", line)
+        for line in field_errors:
+            echo(f"ERROR {line}")
     if not report.ok:
         write_problems(report)
+        raise typer.Exit(1)
+    if field_errors:
         raise typer.Exit(1)
 
 

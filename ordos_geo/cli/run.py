@@ -56,6 +56,9 @@ class RunContext:
         Files written so far, in order.
     report
         Catalog validation report (set by the ``validate`` step).
+    projects
+        Project files or folders to screen (``--projects``); empty = the bundled
+        examples, and the outputs then say so (``"examples": true``).
     """
 
     catalog: Catalog
@@ -63,6 +66,7 @@ class RunContext:
     overwrite: bool = False
     written: list[Path] = field(default_factory=list)
     report: ValidationReport | None = None
+    projects: list[Path] = field(default_factory=list)
     final_dir: Path | None = None
 
     def shown(self, path: Path) -> str:
@@ -163,17 +167,21 @@ EXAMPLES_DIR = analysis_path("projects")
 
 
 def step_screening(ctx: RunContext) -> list[Path]:
-    """Screen the bundled example proposals in ``analyses/projects/``."""
+    """Screen the user's ``--projects``; without them the bundled examples, marked as such."""
     from ordos_geo.zoning import check_projects, write_outputs
     from ordos_geo.zoning.outputs import summary_dict
 
-    if not EXAMPLES_DIR.is_dir():
+    examples = not ctx.projects
+    if examples and not EXAMPLES_DIR.is_dir():
         log.warning("screening skipped: %s not found", EXAMPLES_DIR)
         return []
-    res = check_projects([EXAMPLES_DIR], catalog=ctx.catalog)
+    res = check_projects(ctx.projects or [EXAMPLES_DIR], catalog=ctx.catalog)
+    res.meta["examples"] = examples
     paths = write_outputs(res, ctx.out_dir, overwrite=ctx.overwrite)
     counts = summary_dict(res).get("verdicts", {})
-    echo("screening: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    what = "bundled EXAMPLE projects (pass --projects PATH to screen yours)" if examples else \
+        ", ".join(str(p) for p in ctx.projects)
+    echo(f"screening {what}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     return list(paths.values())
 
 
@@ -304,13 +312,19 @@ def run(
                      help="Comma-separated subset of steps to run, in their usual order "
                           f"(default: all: {', '.join(s.name for s in STEPS)})."),
     ] = None,
+    projects: Annotated[
+        list[Path] | None,
+        typer.Option("--projects", metavar="PATH",
+                     help="Project files or folders to screen (repeat for several); default: "
+                          "the bundled examples, marked as examples in maps and report."),
+    ] = None,
 ) -> None:
-    """The main job: validate layers, PV and wind siting, screen the bundled proposals,
-    write the interactive maps and the report into DIR."""
+    """The main job: validate layers, PV and wind siting, screen the proposals (--projects,
+    or the bundled examples), write the interactive maps and the report into DIR."""
     chosen = select_steps(steps)
     cat = Catalog.load(catalog)
-    ctx = RunContext(catalog=cat, out_dir=out, overwrite=overwrite)
-    written = run_steps(ctx, chosen, inputs=run_inputs(cat, catalog))
+    ctx = RunContext(catalog=cat, out_dir=out, overwrite=overwrite, projects=list(projects or []))
+    written = run_steps(ctx, chosen, inputs=[*run_inputs(cat, catalog), *ctx.projects])
     echo(f"done: {len(written)} file(s) in {display_path(out)}")
 
 

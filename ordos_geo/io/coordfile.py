@@ -437,6 +437,7 @@ def read_coordfile(path: str | os.PathLike[str], *, zone: int | None = None) -> 
         geoms.append(geom)
     gdf = gpd.GeoDataFrame(rows, geometry=geoms, crs=crs)
     check_plausible(gdf.total_bounds, crs, path=p)
+    gdf["location_note"] = _band_notes(gdf, file_zone)
     gdf.attrs.update(
         {
             "header": header,
@@ -451,6 +452,24 @@ def read_coordfile(path: str | os.PathLike[str], *, zone: int | None = None) -> 
     )
     logger.info("%s: %d parcel(s), EPSG:%d", p, len(gdf), epsg)
     return gdf
+
+
+#: How far (degrees of longitude) a parcel may lie outside its 3° zone's band.
+_BAND_MARGIN_DEG = 0.25
+
+
+def _band_notes(gdf: gpd.GeoDataFrame, zone: int) -> list[str | None]:
+    """A note per parcel whose centroid lies outside the band of its 3° zone.
+
+    Surveyors use the zone whose band (central meridian 3·zone ± 1.5°) holds the
+    parcel; a centroid well outside it means the 带号 (or the coordinates) are wrong.
+    """
+    cm = 3.0 * zone
+    lon = gdf.geometry.centroid.to_crs(4326).x.to_numpy()
+    return [None if abs(x - cm) <= 1.5 + _BAND_MARGIN_DEG else
+            f"centroid at {x:.2f}°E is outside the band of 带号 {zone} ({cm - 1.5:g}–"
+            f"{cm + 1.5:g}°E): check the 带号 and the eastings"
+            for x in lon]
 
 
 def _fld(parcel: _Parcel, i: int) -> str:

@@ -140,30 +140,41 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, int]:
 
 
 def _read_xlsx(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, int]:
-    """The first sheet (or ``sheet``) and the spreadsheet row of its first data row."""
+    """The first sheet (or ``sheet``) and the spreadsheet row of its first data row.
+
+    ``attrs["formula_cells"]`` lists ``(body row index, column)`` of formula cells
+    that have no cached value (the file was written by a program that does not
+    compute formulas): they read as blank, and the caller names them as such.
+    """
     import openpyxl
 
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise LayerIOError(f"{path}: not a readable XLSX workbook; re-save it as .xlsx") from exc
-    try:
+    def load(data_only: bool) -> Any:
+        try:
+            return openpyxl.load_workbook(path, read_only=True, data_only=data_only)
+        except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+            raise LayerIOError(f"{path}: not a readable XLSX workbook; re-save it as .xlsx") \
+                from exc
+
+    def pick(wb: Any) -> Any:
         names = list(wb.sheetnames)
         if sheet is None:
-            ws = wb.worksheets[0]
-        elif isinstance(sheet, int):
+            return wb.worksheets[0]
+        if isinstance(sheet, int):
             if not 0 <= sheet < len(names):
                 raise LayerIOError(
                     f"{path}: sheet {sheet} not found (sheets: {', '.join(names)}); set sheet:"
                 )
-            ws = wb.worksheets[sheet]
-        elif sheet in names:
-            ws = wb[sheet]
-        else:
-            raise LayerIOError(
-                f"{path}: sheet {sheet!r} not found (sheets: {', '.join(names)}); set sheet:"
-            )
-        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+            return wb.worksheets[sheet]
+        if sheet in names:
+            return wb[sheet]
+        raise LayerIOError(
+            f"{path}: sheet {sheet!r} not found (sheets: {', '.join(names)}); set sheet:"
+        )
+
+    wb = load(True)
+    try:
+        names = list(wb.sheetnames)
+        rows = [list(r) for r in pick(wb).iter_rows(values_only=True)]
     finally:
         wb.close()
     skipped = 0
@@ -171,11 +182,28 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, int]:
         rows.pop(0)
         skipped += 1
     if not rows:
-        return pd.DataFrame(), 2
+        which = f"sheet {sheet!r}" if sheet is not None else f"the first sheet ({names[0]!r})"
+        others = [n for n in names if sheet is None and n != names[0]]
+        hint = (f"; the table is on another sheet? pass --sheet NAME (sheets: {', '.join(names)})"
+                if others else "; put the table on this sheet")
+        raise ProjectInputError(f"{path}: {which} is empty{hint}")
     header = [str(h).strip() if h is not None else f"col{i + 1}" for i, h in enumerate(rows[0])]
     body = [r + [None] * (len(header) - len(r)) for r in rows[1:]]
     df = pd.DataFrame([r[: len(header)] for r in body], columns=header, dtype=object)
-    return df.map(lambda v: "" if v is None else v), skipped + 2
+    formula_cells: set[tuple[int, str]] = set()
+    if df.isna().to_numpy().any():
+        wb = load(False)  # formulas as text: which blank cells are uncomputed formulas?
+        try:
+            frows = [list(r) for r in pick(wb).iter_rows(values_only=True)][skipped + 1:]
+        finally:
+            wb.close()
+        for i, fr in enumerate(frows[: len(df)]):
+            for j, v in enumerate(fr[: len(header)]):
+                if isinstance(v, str) and v.startswith("=") and df.iat[i, j] is None:
+                    formula_cells.add((i, header[j]))
+    out = df.map(lambda v: "" if v is None else v)
+    out.attrs["formula_cells"] = formula_cells
+    return out, skipped + 2
 
 
 def _typed(df: pd.DataFrame, keep: set[str]) -> pd.DataFrame:
@@ -202,6 +230,7 @@ def read_points_table(
     lat: str | None = None,
     wkt: str | None = None,
     crs: Any = None,
+    keep_missing: bool = False,
 ) -> gpd.GeoDataFrame:
     """Read a CSV or XLSX table with lon/lat or WKT columns into a GeoDataFrame.
 
@@ -220,6 +249,11 @@ def read_points_table(
         Declared CRS. Default EPSG:4326 for lon/lat and for WKT in degrees (CGCS2000
         and WGS84 are the same at map scale); required for WKT in metres.
         ``"GCJ-02"`` coordinates (Amap/Tencent pickers) are converted to WGS84.
+    keep_missing
+        Keep rows without coordinates (blank 经度/纬度, uncomputed formulas) with a
+        null geometry and say why in ``attrs["geometry_problems"]`` (row position →
+        reason) instead of dropping them with a warning. Project readers use it so
+        that no row vanishes.
 
     Returns
     -------
@@ -267,11 +301,37 @@ def read_points_table(
     if blank.any():
         df = df.loc[~blank].reset_index(drop=True)
         source_row = source_row[~blank]
+    formula_cells: set[tuple[int, str]] = df.attrs.get("formula_cells") or set()
+    if blank.any() and formula_cells:  # re-index to the rows kept
+        pos = np.cumsum(~blank) - 1
+        formula_cells = {(int(pos[i]), c) for i, c in formula_cells if not blank[i]}
     geoms = _geometries(df, p, wkt_col, lon_col, lat_col, source_row)
     attrs = _typed(df.drop(columns=[wkt_col] if wkt_col else []), set())
     attrs["source_row"] = source_row
     gdf = gpd.GeoDataFrame(attrs, geometry=geoms, crs=None)
-    gdf = clean_geometries(gdf, path=p, layer=sheet)
+    problems: dict[int, str] = {}
+    if keep_missing:
+        coord_cols = [c for c in (wkt_col, lon_col, lat_col) if c is not None]
+        for i in np.flatnonzero(shapely.is_missing(geoms)):
+            formulas = [c for c in coord_cols if (int(i), c) in formula_cells]
+            if formulas:
+                problems[int(i)] = (f"column(s) {', '.join(formulas)} hold a formula without a "
+                                    "cached value; open and save the file in Excel or WPS (or "
+                                    "paste the values)")
+            else:
+                problems[int(i)] = f"{' and '.join(coord_cols)} blank"
+        present = ~shapely.is_missing(geoms)
+        cleaned = clean_geometries(gdf.loc[present], path=p, layer=sheet)
+        lost = sorted(set(gdf.index[present]) - set(cleaned.index))
+        for i in lost:
+            problems[int(i)] = ("empty or degenerate geometry (a polygon ring needs at least 4 "
+                                "points, the last equal to the first)")
+        rest = gdf.loc[~present | gdf.index.isin(lost)].copy()
+        rest = rest.set_geometry(gpd.GeoSeries([None] * len(rest), index=rest.index))
+        gdf = pd.concat([cleaned, rest]).sort_index()
+        gdf = gpd.GeoDataFrame(gdf, geometry="geometry", crs=None).reset_index(drop=True)
+    else:
+        gdf = clean_geometries(gdf, path=p, layer=sheet)
     declared = crs
     if declared is None:
         b = gdf.total_bounds
@@ -287,6 +347,7 @@ def read_points_table(
     gdf = apply_declared_crs(gdf, declared, path=p, layer=sheet)
     gdf.attrs["source"] = str(p)
     gdf.attrs["layer"] = sheet
+    gdf.attrs["geometry_problems"] = problems
     return gdf
 
 
@@ -308,10 +369,12 @@ def _geometries(
                 continue
             try:
                 out[i] = shapely.from_wkt(text)
-            except (GEOSException, ValueError):
+            except (GEOSException, ValueError) as exc:
+                why = str(exc).split(":", 1)[-1].strip().rstrip(".")[:80]
                 raise ProjectInputError(
                     f"{path}: row {source_row[i]}: column {wkt_col!r} is not valid WKT "
-                    f"({text[:40]!r}); fix the geometry text"
+                    f"({text[:40]!r}: {why}); fix the geometry text (a polygon ring needs at "
+                    "least 4 points, the last equal to the first)"
                 ) from None
         return out
     if lon_col is None or lat_col is None:  # pragma: no cover - the caller chose them

@@ -154,13 +154,22 @@ def _hit_item(h: Any, lang: Lang) -> str:
               f"{fmt_value(h.get('overlap_mu'))} {text('mu', lang)}")
     sev = fmt_value(h.get("severity"))
     msg = _message(h, lang)
+    quote = fmt_value(h.get("quote"))
+    zones = fmt_value(h.get("zones"))
     return (
         f'<li><span class="og-sev" style="background:{verdict_colour(sev)}">'
         f"{html.escape(sev)}</span> <b>{esc(h.get('rule_id'))}</b> {esc(h.get('citation'))}"
+        + (f"<br>“{html.escape(quote)}”" if quote else "")
+        + (f"<br>{html.escape(zones)}" if zones else "")
         + (f"<br><i>{html.escape(text('overlap', lang))}: {html.escape(ov)}</i>" if ov else "")
         + (f"<br>{html.escape(msg)}" if msg else "")
         + "</li>"
     )
+
+
+#: Popup order of hits: worst first, so the prohibiting clause is never below the fold.
+_HIT_ORDER = {"prohibited": 0, "restricted": 1, "review": 2, "needs_information": 3,
+              "encouraged": 4}
 
 
 def _hint_item(h: Any, lang: Lang) -> str:
@@ -186,6 +195,9 @@ def _hits_html(hits: pd.DataFrame | None, hints: pd.DataFrame | None, pid: str,
     out = []
     if hits is not None and "project_id" in hits.columns:
         sel = hits[hits["project_id"].astype(str) == pid]
+        if "severity" in sel.columns:
+            sel = sel.iloc[sel["severity"].map(lambda v: _HIT_ORDER.get(str(v), 5))
+                           .to_numpy().argsort(kind="stable")]
         rows = [_hit_item(h, lang) for _, h in sel.iterrows()]
         if rows:
             out.append(f'<div class="og-sub">{html.escape(text("hits", lang))}</div>'

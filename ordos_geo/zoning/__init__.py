@@ -11,7 +11,7 @@ See ``docs/zoning.md``.
 
 from __future__ import annotations
 
-from ordos_geo.zoning.outputs import project_records, summary_dict, write_outputs
+from ordos_geo.zoning.outputs import check_json, project_records, summary_dict, write_outputs
 from ordos_geo.zoning.rules import RuleSet, load_rules
 from ordos_geo.zoning.screen import M2_PER_MU, ScreeningResult, check_projects, screen
 from ordos_geo.zoning.zones import ZoneSource
@@ -21,6 +21,7 @@ __all__ = [
     "RuleSet",
     "ScreeningResult",
     "ZoneSource",
+    "check_json",
     "check_projects",
     "load_rules",
     "project_records",

@@ -33,6 +33,7 @@ import pyogrio
 from ordos_geo.errors import OutputError
 from ordos_geo.io.atomic import atomic_path, check_output_path, ensure_out_dir
 from ordos_geo.io.results import write_csv, write_json
+from ordos_geo.zoning.rules import SEVERITY_ORDER
 from ordos_geo.zoning.screen import HIT_COLUMNS, ScreeningResult
 
 __all__ = ["OUTPUT_FILES", "VERDICT_ZH", "check_json", "project_records", "summary_dict",
@@ -43,15 +44,24 @@ log = logging.getLogger(__name__)
 #: File names written by :func:`write_outputs`.
 OUTPUT_FILES = ("conflicts.csv", "conflicts.gpkg", "verdicts.xlsx", "screening_summary.json")
 #: Verdict / severity labels in Chinese.
-VERDICT_ZH = {"prohibited": "禁止", "restricted": "限制", "review": "审查", "compliant": "合规",
-              "encouraged": "鼓励"}
+VERDICT_ZH = {"prohibited": "禁止", "restricted": "限制", "review": "审查",
+              "needs_information": "待补充信息", "compliant": "合规", "encouraged": "鼓励"}
+#: 三线一单 unit categories.
+CATEGORY_ZH = {"1": "优先保护单元", "2": "重点管控单元", "3": "一般管控单元"}
+#: Component names in Chinese.
+COMPONENT_ZH = {"array": "光伏方阵", "turbine": "风机", "substation": "升压站", "road": "道路",
+                "line": "线路"}
+#: Energy-efficiency levels in Chinese.
+EFFICIENCY_ZH = {"benchmark": "标杆水平", "advanced": "先进水平", "baseline": "基准水平",
+                 "below_baseline": "低于基准水平"}
 _PROJECT_OUT = ["id", "name", "industry", "stage", "capacity", "capacity_unit", "verdict",
                 "area_m2", "area_ha", "area_mu", "n_hits", "rules_hit", "encouraged",
                 "control_units", "control_unit_names", "control_unit_categories",
                 "in_national_plan",
                 "capacity_replacement", "energy_efficiency", "direct_coal_firing",
-                "annual_bulk_freight_mt", "rail_spur", "component", "expect", "source_file",
-                "source_row"]
+                "annual_bulk_freight_mt", "rail_spur", "component", "added_capacity",
+                "replaced_capacity", "declared_date", "banner", "needs_information",
+                "not_evaluated", "conditional", "source_file", "source_row"]
 _PROJECT_ZH = {"id": "项目编号", "name": "项目名称", "industry": "行业", "stage": "阶段",
                "capacity": "产能/规模", "capacity_unit": "单位", "verdict": "结论",
                "area_m2": "占地面积(平方米)", "area_ha": "占地面积(公顷)",
@@ -59,15 +69,26 @@ _PROJECT_ZH = {"id": "项目编号", "name": "项目名称", "industry": "行业
                "n_hits": "命中规则数", "rules_hit": "命中规则", "encouraged": "鼓励事项",
                "control_units": "三线一单单元编码", "control_unit_names": "三线一单单元名称",
                "control_unit_categories": "管控类别", "source_file": "来源文件",
-               "source_row": "来源行"}
+               "source_row": "来源行", "in_national_plan": "纳入国家规划",
+               "capacity_replacement": "产能置换", "energy_efficiency": "能效水平",
+               "direct_coal_firing": "直燃煤设施",
+               "annual_bulk_freight_mt": "大宗货物年运量(百万吨)",
+               "rail_spur": "铁路专用线", "component": "工程组成", "added_capacity": "新增产能",
+               "replaced_capacity": "置换(退出)产能", "declared_date": "申报日期",
+               "banner": "旗区", "needs_information": "待补充信息的规则",
+               "not_evaluated": "未评估的规则及原因", "conditional": "结论是否有条件"}
 _HIT_ZH = {"project_id": "项目编号", "project_name": "项目名称", "rule_id": "规则编号",
+           "industry": "行业", "stage": "阶段",
            "severity": "严重程度", "title_zh": "规则", "doc_no": "文号", "clause": "条款",
-           "quote": "原文摘录", "verify": "待核实", "overlap_m2": "重叠面积(平方米)",
+           "quote": "原文摘录", "verify": "待核实", "status": "文件状态", "layers": "图层",
+           "illustrative": "示意数据", "missing_fields": "缺少的申报信息",
+           "overlap_m2": "重叠面积(平方米)",
            "overlap_ha": "重叠面积(公顷)", "overlap_mu": "重叠面积(亩)",
            "overlap_share": "占项目面积比例", "distance_m": "距离(米)", "zones": "涉及区域",
            "message_zh": "说明", "message_en": "Message", "ledger_existing": "台账现有产能",
            "ledger_before": "本项目前合计", "ledger_after": "本项目后合计",
-           "ledger_cap": "控制上限", "ledger_unit": "产能单位"}
+           "ledger_cap": "控制上限", "ledger_unit": "产能单位", "ledger_year": "目标年",
+           "ledger_order": "台账计入顺序"}
 _FIX_ZH = {"project_id": "项目编号", "project_name": "项目名称", "prohibited_rules": "禁止类规则",
            "footprint_m2": "项目面积(平方米)", "remainder_m2": "可保留面积(平方米)",
            "remainder_ha": "可保留面积(公顷)", "remainder_mu": "可保留面积(亩)",
@@ -94,36 +115,83 @@ def _num(v: Any, nd: int = 4) -> float | None:
     return round(f, nd) if math.isfinite(f) else None
 
 
-def project_records(result: ScreeningResult) -> list[dict[str, Any]]:
-    """Per project: id, name, verdict, area_ha, area_mu and hits (rule_id, severity, citation).
+def _hit_record(h: Any) -> dict[str, Any]:
+    """One hit as JSON: rule, citation with quote, layers and zones, overlap, ledger, flags."""
+    rec: dict[str, Any] = {
+        "rule_id": h["rule_id"], "severity": h["severity"], "title_zh": h["title_zh"],
+        "title_en": h["title_en"], "citation": h["citation"], "doc_no": h["doc_no"],
+        "clause": h["clause"], "quote": h["quote"], "verify": bool(h["verify"]),
+        "document_status": h["status"], "illustrative": bool(h["illustrative"]),
+        "predicate": h["predicate"],
+        "layers": [x for x in str(h["layers"]).split(",") if x],
+        "zones": [z for z in str(h["zones"] or "").split(" | ") if z],
+        "overlap_m2": _num(h["overlap_m2"], 2), "overlap_ha": _num(h["overlap_ha"]),
+        "overlap_mu": _num(h["overlap_mu"], 2), "overlap_share": _num(h["overlap_share"]),
+        "distance_m": _num(h["distance_m"], 1),
+        "missing_fields": [f for f in str(h["missing_fields"] or "").split(",") if f],
+        "message_zh": h["message_zh"], "message_en": h["message_en"],
+        "ledger": None,
+    }
+    if h["predicate"] == "ledger":
+        rec["ledger"] = {"industry": h["ledger_industry"], "existing": _num(h["ledger_existing"]),
+                         "before": _num(h["ledger_before"]), "after": _num(h["ledger_after"]),
+                         "cap": _num(h["ledger_cap"]), "unit": h["ledger_unit"],
+                         "target_year": None if _num(h["ledger_year"]) is None
+                         else int(h["ledger_year"]),
+                         "order": None if _num(h["ledger_order"]) is None
+                         else int(h["ledger_order"]),
+                         "order_rule": "declared date, then id"}
+    return rec
 
-    This is the list printed by ``ordos-geo check --json``.
+
+_SEV_RANK = {"prohibited": 0, "restricted": 1, "review": 2, "needs_information": 3,
+             "encouraged": 4}
+
+
+def project_records(result: ScreeningResult) -> list[dict[str, Any]]:
+    """Per project: id, name, industry, stage, verdict (+ ``conditional``), areas and hits.
+
+    Hits are ordered worst first (prohibited → encouraged) and carry the quote, the
+    layers and zone names, the overlap, the ledger before/after/cap and the verify
+    and illustrative flags; ``not_evaluated`` lists the rules that could not be
+    evaluated for the project and why. Points and lines have no area (``None``).
     """
     by_p: dict[int, list[dict[str, Any]]] = {}
     h = result.hits
-    for p, rid, sev, cit, zh, ov in zip(h["_pidx"], h["rule_id"], h["severity"], h["citation"],
-                                        h["message_zh"], h["overlap_ha"], strict=True):
-        by_p.setdefault(int(p), []).append({"rule_id": rid, "severity": sev, "citation": cit,
-                                            "message_zh": zh, "overlap_ha": _num(ov)})
+    for _, row in h.drop(columns="geometry").iterrows():
+        by_p.setdefault(int(row["_pidx"]), []).append(_hit_record(row))
     pr = result.projects
     out = []
-    units = pr["control_units"] if "control_units" in pr else [""] * len(pr)
-    for i, (pid, name, verdict, ha, mu, cu) in enumerate(zip(
-            pr["id"], pr["name"], pr["verdict"], pr["area_ha"], pr["area_mu"], units,
-            strict=True)):
-        out.append({"id": pid, "name": name, "verdict": verdict, "area_ha": _num(ha),
-                    "area_mu": _num(mu, 2), "control_units": [u for u in str(cu).split(";") if u],
-                    "hits": by_p.get(i, [])})
+    n = len(pr)
+    units = pr["control_units"] if "control_units" in pr else pd.Series([""] * n)
+    ne = pr["not_evaluated"] if "not_evaluated" in pr else pd.Series([""] * n)
+    cond = pr["conditional"] if "conditional" in pr else pd.Series([False] * n)
+    for i in range(n):
+        hits = sorted(by_p.get(i, []), key=lambda r: _SEV_RANK.get(r["severity"], 5))
+        not_eval = []
+        for item in [x for x in str(ne.iat[i]).split("; ") if x]:
+            rid, _, why = item.partition(": ")
+            not_eval.append({"rule_id": rid, "reason": why})
+        out.append({
+            "id": pr["id"].iat[i], "name": pr["name"].iat[i], "industry": pr["industry"].iat[i],
+            "stage": pr["stage"].iat[i], "verdict": pr["verdict"].iat[i],
+            "verdict_zh": VERDICT_ZH.get(str(pr["verdict"].iat[i]), ""),
+            "conditional": bool(cond.iat[i]),
+            "area_ha": _num(pr["area_ha"].iat[i]), "area_mu": _num(pr["area_mu"].iat[i], 2),
+            "control_units": [u for u in str(units.iat[i]).split(";") if u],
+            "hits": hits, "not_evaluated": not_eval,
+            "source": f"{pr['source_file'].iat[i]}: {pr['source_row'].iat[i]}",
+        })
     return out
 
 
 def check_json(
     result: ScreeningResult,
     *,
-    outputs: Mapping[str, str | os.PathLike[str]],
+    outputs: Mapping[str, str | os.PathLike[str]] | None = None,
     fail_on: str | None = None,
 ) -> dict[str, Any]:
-    """The JSON object of ``ordos-geo check --json`` (also ``POST /api/check`` of the web page).
+    """The JSON document of ``ordos-geo check --json`` (also ``POST /api/check`` of the web page).
 
     Parameters
     ----------
@@ -134,24 +202,36 @@ def check_json(
         web page); stored as text.
     fail_on
         ``"prohibited"``, ``"restricted"``, ``"review"`` or ``None``: ``failed`` is true
-        when a project reached this severity or worse.
+        when a project reached this severity or worse, or when a row was left out by
+        ``--skip-invalid`` (a row not screened can never pass the gate).
 
     Returns
     -------
     dict
-        ``verdicts`` (counts), ``projects`` (:func:`project_records`),
-        ``skipped_rules``, ``outputs``, ``fail_on`` and ``failed``.
+        ``verdicts`` (counts per level), ``conditional`` (projects whose verdict depends
+        on rules not evaluated or undecided), ``projects`` (:func:`project_records`),
+        ``skipped_rules``, ``skipped_rows``, ``ledger``, ``as_of``, ``examples``,
+        ``outputs``, ``fail_on`` and ``failed``.
     """
-    from ordos_geo.zoning.rules import SEVERITY_ORDER
-
+    skipped_rows = result.meta.get("skipped_rows", [])
     failed = False
     if fail_on is not None:
         worst = SEVERITY_ORDER[: SEVERITY_ORDER.index(fail_on) + 1]
-        failed = bool(result.projects["verdict"].isin(worst).any())
-    return {"verdicts": result.verdict_counts(), "projects": project_records(result),
-            "skipped_rules": result.skipped_rules,
-            "outputs": {k: str(v) for k, v in outputs.items()},
-            "fail_on": fail_on, "failed": failed}
+        failed = bool(result.projects["verdict"].isin(worst).any()) or bool(skipped_rows)
+    return {
+        "verdicts": result.verdict_counts(),
+        "conditional": result.conditional_count(),
+        "projects": project_records(result),
+        "skipped_rules": result.skipped_rules,
+        "skipped_rows": skipped_rows,
+        "ledger": json.loads(result.ledger.to_json(orient="records", force_ascii=False))
+        if len(result.ledger) else [],
+        "as_of": result.meta.get("as_of"),
+        "examples": bool(result.meta.get("examples", False)),
+        "outputs": {k: str(v) for k, v in (outputs or {}).items()},
+        "fail_on": fail_on,
+        "failed": failed,
+    }
 
 
 def summary_dict(result: ScreeningResult) -> dict[str, Any]:
@@ -172,15 +252,25 @@ def summary_dict(result: ScreeningResult) -> dict[str, Any]:
     if "illustrative" in (ledger.get("provenance") or []):
         notes.append("capacity ledger is illustrative — pass --ledger FILE with official numbers")
     if result.skipped_rules:
-        notes.append("some rules were not evaluated for lack of layers: " +
+        notes.append("部分规则未评估(缺少图层或字段)，相关结论为有条件结论 / some rules were not "
+                     "evaluated for lack of layers or fields: " +
                      ", ".join(s["rule_id"] for s in result.skipped_rules))
+    if result.meta.get("examples"):
+        notes.append("示例项目 / these are the bundled EXAMPLE projects, not real proposals")
+    if result.meta.get("skipped_rows"):
+        notes.append(f"{len(result.meta['skipped_rows'])} 行输入无效已跳过 / invalid input "
+                     "row(s) skipped (--skip-invalid): see skipped_rows")
     return {
         "tool": result.meta.get("tool"),
         "inputs": result.meta.get("inputs", []),
         "rules_files": result.meta.get("rules_files", []),
         "work_crs": result.meta.get("work_crs"),
         "n_projects": len(result.projects),
+        "examples": bool(result.meta.get("examples", False)),
+        "as_of": result.meta.get("as_of"),
         "verdicts": result.verdict_counts(),
+        "conditional": result.conditional_count(),
+        "skipped_rows": result.meta.get("skipped_rows", []),
         "projects_with_encouraged": int((result.projects["encouraged"] != "").sum()),
         "n_hits": len(h),
         "hits_by_rule": by_rule,
@@ -268,27 +358,53 @@ def _sheet(wb: Any, title: str, df: pd.DataFrame, headers: dict[str, str]) -> No
         ws.append(row)
 
 
+def _zh_codes(df: pd.DataFrame) -> pd.DataFrame:
+    """Codes as Chinese words (行业 煤化工, not coal_chemical): the sheet is for planners."""
+    from ordos_geo.io.projects import INDUSTRY_ZH, STAGE_ZH
+
+    out = df.copy()
+    maps: dict[str, dict[str, str]] = {
+        "industry": INDUSTRY_ZH, "stage": STAGE_ZH, "verdict": VERDICT_ZH,
+        "severity": VERDICT_ZH, "component": COMPONENT_ZH, "energy_efficiency": EFFICIENCY_ZH,
+        "status": {"in_force": "现行", "superseded_pending": "据报已被替代(新文本待核)"}}
+    for col, table in maps.items():
+        if col in out.columns:
+            out[col] = [table.get(str(v), v) if v is not None else None for v in out[col]]
+    if "control_unit_categories" in out.columns:
+        out["control_unit_categories"] = [
+            ";".join(CATEGORY_ZH.get(c, c) for c in str(v).split(";") if c) if v else v
+            for v in out["control_unit_categories"]]
+    if "missing_fields" in out.columns:
+        from ordos_geo.zoning.screen import FIELD_ZH
+
+        out["missing_fields"] = ["、".join(FIELD_ZH.get(f, f) for f in str(v).split(",") if f)
+                                 for v in out["missing_fields"]]
+    return out
+
+
 def _write_xlsx(result: ScreeningResult, path: Path, overwrite: bool) -> None:
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)  # streams rows: fast and lean for large batches
     pr = _rounded(result.projects[[c for c in _PROJECT_OUT if c in result.projects.columns]])
-    pr = pr.assign(verdict=[f"{VERDICT_ZH.get(v, v)} {v}" for v in pr["verdict"]])
-    for v in ("prohibited", "restricted", "review", "compliant"):
+    pr = _zh_codes(pr)
+    for v in (*SEVERITY_ORDER, "compliant"):
         sel = result.projects["verdict"].to_numpy() == v
-        _sheet(wb, f"{VERDICT_ZH[v]} {v}", pr.loc[sel], _PROJECT_ZH)
+        _sheet(wb, VERDICT_ZH[v], pr.loc[sel], _PROJECT_ZH)
     hits = _rounded(result.hits.drop(columns=["_pidx"]))
-    hits = hits[[c for c in HIT_COLUMNS if c in _HIT_ZH]]
-    _sheet(wb, "冲突明细 hits", hits, _HIT_ZH)
-    _sheet(wb, "修正建议 fix hints", _rounded(result.fix_hints), _FIX_ZH)
-    _sheet(wb, "产能台账 ledger", result.ledger, {"industry": "行业", "year": "年份",
+    hits = _zh_codes(hits[[c for c in HIT_COLUMNS if c in _HIT_ZH and c != "message_en"]])
+    _sheet(wb, "冲突明细", hits, _HIT_ZH)
+    _sheet(wb, "修正建议", _rounded(result.fix_hints), _FIX_ZH)
+    _sheet(wb, "产能台账", _zh_codes(result.ledger), {"industry": "行业", "year": "年份",
                                                  "cap": "控制上限", "unit": "单位",
                                                  "existing": "现有", "approved": "已批",
                                                  "proposed_accepted": "拟建(未超限)",
                                                  "proposed_flagged": "拟建(超限)",
-                                                 "total_after": "合计", "headroom": "余量"})
-    notes = pd.DataFrame({"说明 notes": summary_dict(result)["notes"] or ["-"]})
-    _sheet(wb, "说明 notes", notes, {})
+                                                 "total_after": "合计", "headroom": "余量",
+                                                 "target_year_passed": "目标年已过",
+                                                 "order": "计入顺序"})
+    notes = pd.DataFrame({"说明": summary_dict(result)["notes"] or ["-"]})
+    _sheet(wb, "说明", notes, {})
     with atomic_path(path, overwrite=overwrite) as tmp:
         wb.save(tmp)
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,12 +36,15 @@ from ordos_geo.resources import analysis_path
 __all__ = [
     "DEFAULT_RULES",
     "SEVERITY_ORDER",
+    "Applicability",
     "Applies",
     "Condition",
     "LayerRef",
+    "MissingPolicy",
     "Rule",
     "RuleSet",
     "Spatial",
+    "applicability",
     "applicable_mask",
     "load_rules",
     "rule_columns",
@@ -52,10 +56,15 @@ log = logging.getLogger(__name__)
 DEFAULT_RULES = analysis_path("zoning_rules.yaml")
 
 Severity = Literal["prohibited", "restricted", "review", "encouraged"]
-#: Worst first; ``encouraged`` never sets the verdict.
-SEVERITY_ORDER: tuple[str, ...] = ("prohibited", "restricted", "review")
-Predicate = Literal["inside", "outside", "intersects", "within_distance", "anywhere", "ledger"]
-StageId = Literal["new", "expansion", "relocation"]
+#: Verdict levels, worst first (then ``compliant``). ``needs_information``: a rule could
+#: not be decided because the project did not declare an attribute it needs — kept
+#: apart from ``restricted`` (the plan strictly controls this). ``encouraged`` is a
+#: flag, never a verdict.
+SEVERITY_ORDER: tuple[str, ...] = ("prohibited", "restricted", "review", "needs_information")
+Predicate = Literal["inside", "outside", "intersects", "within_distance", "anywhere", "ledger",
+                    "location"]
+StageId = Literal["new", "expansion", "rebuild", "upgrade", "relocation", "continuation"]
+MissingPolicyId = Literal["needs_information", "assume_false", "never_satisfies"]
 ComponentId = Literal["array", "turbine", "substation", "road", "line"]
 
 
@@ -67,6 +76,10 @@ class Citation(StrictModel):
     clause: str = Field(description="clause, part + item, e.g. 二(四)")
     quote: str = Field(min_length=1, description="short verbatim quote from the document")
     verify: bool = Field(False, description="true until checked against the official gazette")
+    status: Literal["in_force", "superseded_pending"] = Field(
+        "in_force", description="superseded_pending: reported replaced, the new text not yet "
+        "read; hits say so")
+    superseded_note: str | None = Field(None, description="what replaces it, as far as known")
 
 
 class Message(StrictModel):
@@ -174,7 +187,8 @@ class Spatial(StrictModel):
         default_factory=list, description="zone attributes listed with each hit"
     )
     if_layer_missing: Literal["error", "skip"] = Field(
-        "error", description="skip = rule not evaluated (and reported) when a layer is absent"
+        "skip", description="skip (default) = rule not evaluated for its projects (listed, "
+        "verdict conditional) when a layer is absent; error = stop"
     )
 
     @model_validator(mode="after")
@@ -193,7 +207,21 @@ class Cap(StrictModel):
     industry: str = Field(description="industry id")
     cap: float = Field(gt=0, description="cap, in unit")
     unit: Literal["万吨"] = Field(description="unit of the cap (万吨 per year)")
-    year: int = Field(description="target year")
+    year: int = Field(description="target year: the cap holds to the end of it")
+
+
+class MissingPolicy(StrictModel):
+    """What a rule does when a project lacks an attribute it tests (one rule per field)."""
+
+    policy: MissingPolicyId = Field(
+        description="needs_information: the rule cannot be decided (verdict level "
+        "needs_information); assume_false: a missing yes/no counts as no; never_satisfies: "
+        "a missing value satisfies no condition")
+    only_for: list[str] | None = Field(
+        None, description="industries or sets the policy applies to; other industries use "
+        "`otherwise`")
+    otherwise: MissingPolicyId = Field("never_satisfies", description="policy for the others")
+    why: str = Field(description="the reason, shown in docs/zoning.md")
 
 
 class Rule(StrictModel):
@@ -233,6 +261,9 @@ class RuleSet(StrictModel):
     )
     industry_sets: dict[str, list[str]] = Field(
         default_factory=dict, description="named sets over the industry vocabulary"
+    )
+    missing_fields: dict[str, MissingPolicy] = Field(
+        default_factory=dict, description="project attribute -> what a missing value means"
     )
     rules: list[Rule] = Field(default_factory=list, description="rules")
 
@@ -278,6 +309,14 @@ def _check_names(rs: RuleSet, shown: str) -> None:
                 raise RuleError(f"{shown}: industry_sets.{name}: unknown industry '{m}' "
                                 f"(valid: {', '.join(INDUSTRIES)}); fix the set")
     fields = set(PROJECT_COLUMNS)
+    for f, pol in rs.missing_fields.items():
+        if f not in fields:
+            raise RuleError(f"{shown}: missing_fields: unknown project attribute '{f}' "
+                            f"(valid: {', '.join(PROJECT_COLUMNS)}); fix the key")
+        for n in pol.only_for or []:
+            if n not in vocab and n not in rs.industry_sets:
+                raise RuleError(f"{shown}: missing_fields.{f}.only_for: unknown industry or set "
+                                f"'{n}'; fix the list")
     for r in rs.rules:
         for a in r.alternatives():
             for n in [*(a.industries or []), *a.exclude_industries]:
@@ -348,7 +387,9 @@ def load_rules(
             if r.id in {b.id for b in base.rules}:
                 log.info("%s: rule %s replaces the default rule", display_path(user_path), r.id)
         rs = RuleSet.model_construct(version=base.version, title=base.title,
-                                     industry_sets=sets, rules=merged)
+                                     industry_sets=sets, rules=merged,
+                                     missing_fields={**base.missing_fields,
+                                                     **user.missing_fields})
         shown = display_path(Path(user_path))
     else:
         rs = base
@@ -369,11 +410,64 @@ def rule_columns(projects: pd.DataFrame) -> dict[str, pd.Series]:
     return out
 
 
-def applicable_mask(
+@dataclass
+class Applicability:
+    """Which projects a rule applies to, before its spatial test.
+
+    Attributes
+    ----------
+    sure
+        The rule applies (every condition decided).
+    unknown
+        The rule would apply if an undeclared attribute had the value that triggers it
+        (:class:`MissingPolicy` ``needs_information``); never overlaps ``sure``.
+    missing
+        Per attribute, the projects of ``unknown`` that lack it.
+    """
+
+    sure: np.ndarray
+    unknown: np.ndarray
+    missing: dict[str, np.ndarray]
+
+
+def _policy_masks(
+    fld: str, projects: pd.DataFrame, ruleset: RuleSet, industry: pd.Series
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(needs_information, assume_false)`` masks over projects for a missing ``fld``."""
+    n = len(projects)
+    pol = ruleset.missing_fields.get(fld)
+    if pol is None:
+        return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    if pol.only_for is None:
+        inside = np.ones(n, dtype=bool)
+    else:
+        inside = industry.isin(sorted(ruleset.expand_industries(pol.only_for))).to_numpy()
+    need = np.where(inside, pol.policy == "needs_information", pol.otherwise == "needs_information")
+    false = np.where(inside, pol.policy == "assume_false", pol.otherwise == "assume_false")
+    return need, false
+
+
+def _condition(
+    fld: str, cond: Condition, projects: pd.DataFrame, ruleset: RuleSet, industry: pd.Series
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(satisfied, undecided, missing)`` of one condition under the field's missing policy."""
+    values = projects[fld]
+    missing = ~values.notna().to_numpy()
+    need, false = _policy_masks(fld, projects, ruleset, industry)
+    if (missing & false).any():
+        filled = values.astype(object).where(~(missing & false), False)
+        ok = cond.evaluate(filled)
+    else:
+        ok = cond.evaluate(values)
+    undecided = missing & need
+    return ok & ~undecided, undecided, missing & need
+
+
+def applicability(
     rule: Rule, projects: pd.DataFrame, ruleset: RuleSet, *,
     columns: dict[str, pd.Series] | None = None,
-) -> np.ndarray:
-    """Boolean array: which projects the rule applies to (before the spatial test).
+) -> Applicability:
+    """Which projects the rule applies to, and which it cannot decide for lack of an attribute.
 
     Parameters
     ----------
@@ -382,12 +476,14 @@ def applicable_mask(
     projects
         Frame with the columns of :data:`ordos_geo.io.projects.PROJECT_COLUMNS`.
     ruleset
-        For industry sets.
+        For industry sets and ``missing_fields``.
     columns
         :func:`rule_columns` of ``projects`` (computed here when None).
     """
     n = len(projects)
-    total = np.zeros(n, dtype=bool)
+    sure = np.zeros(n, dtype=bool)
+    unknown = np.zeros(n, dtype=bool)
+    missing: dict[str, np.ndarray] = {}
     cols = columns if columns is not None else rule_columns(projects)
     industry, stage, component = cols["industry"], cols["stage"], cols["component"]
     for a in rule.alternatives():
@@ -402,12 +498,41 @@ def applicable_mask(
             m &= component.isin(list(a.components)).to_numpy()
         if a.exclude_components:
             m &= ~component.isin(list(a.exclude_components)).to_numpy()
+        when_ok = np.ones(n, dtype=bool)
+        when_maybe = np.ones(n, dtype=bool)
+        miss_alt: dict[str, np.ndarray] = {}
         for f, cond in a.when.items():
-            m &= cond.evaluate(projects[f])
+            ok, und, mis = _condition(f, cond, projects, ruleset, industry)
+            when_ok &= ok
+            when_maybe &= ok | und
+            miss_alt[f] = mis
+        exempt_sure = np.zeros(n, dtype=bool)
+        exempt_maybe = np.zeros(n, dtype=bool)
         if a.unless:
-            exempt = np.ones(n, dtype=bool)
+            exempt_sure[:] = True
+            exempt_maybe[:] = True
             for f, cond in a.unless.items():
-                exempt &= cond.evaluate(projects[f])
-            m &= ~exempt
-        total |= m
-    return total
+                ok, und, mis = _condition(f, cond, projects, ruleset, industry)
+                exempt_sure &= ok
+                exempt_maybe &= ok | und
+                miss_alt[f] = miss_alt.get(f, np.zeros(n, dtype=bool)) | mis
+        alt_sure = m & when_ok & ~exempt_maybe
+        alt_unknown = m & when_maybe & ~exempt_sure & ~alt_sure
+        sure |= alt_sure
+        unknown |= alt_unknown
+        for f, mis in miss_alt.items():
+            missing[f] = missing.get(f, np.zeros(n, dtype=bool)) | (mis & alt_unknown)
+    unknown &= ~sure
+    kept = {f: v & unknown for f, v in missing.items() if (v & unknown).any()}
+    return Applicability(sure=sure, unknown=unknown, missing=kept)
+
+
+def applicable_mask(
+    rule: Rule, projects: pd.DataFrame, ruleset: RuleSet, *,
+    columns: dict[str, pd.Series] | None = None,
+) -> np.ndarray:
+    """Boolean array: which projects the rule surely applies to (before the spatial test).
+
+    See :func:`applicability` for the projects it cannot decide.
+    """
+    return applicability(rule, projects, ruleset, columns=columns).sure

@@ -32,6 +32,7 @@ Predicates
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import time
@@ -47,14 +48,21 @@ import shapely
 from ordos_geo import __version__
 from ordos_geo.crs import WORK_CRS, WORK_CRS_PROJ4
 from ordos_geo.errors import RuleError
-from ordos_geo.io.projects import ProjectDefaults, read_projects, to_work_crs
+from ordos_geo.io.projects import (
+    ProjectDefaults,
+    complete_schema,
+    normalise_id,
+    read_projects,
+    to_work_crs,
+)
 from ordos_geo.zoning.ledger import read_ledger, run_ledger
 from ordos_geo.zoning.overlay import OverlayCache, set_key, union_groups
 from ordos_geo.zoning.rules import (
     SEVERITY_ORDER,
+    Applicability,
     Rule,
     RuleSet,
-    applicable_mask,
+    applicability,
     load_rules,
     rule_columns,
 )
@@ -84,11 +92,20 @@ M2_PER_MU = 10000.0 / 15.0
 #: Columns of the hits table (plus ``geometry``: the conflicting part, WORK_CRS).
 HIT_COLUMNS = (
     "project_id", "project_name", "industry", "stage", "rule_id", "severity", "title_zh",
-    "title_en", "citation", "doc_no", "clause", "quote", "verify", "predicate", "layers",
-    "overlap_m2", "overlap_ha", "overlap_mu", "overlap_share", "distance_m", "zones",
-    "message_zh", "message_en", "ledger_industry", "ledger_existing", "ledger_before",
-    "ledger_after", "ledger_cap", "ledger_unit",
+    "title_en", "citation", "doc_no", "clause", "quote", "verify", "status", "predicate",
+    "layers", "illustrative", "overlap_m2", "overlap_ha", "overlap_mu", "overlap_share",
+    "distance_m", "zones", "missing_fields", "message_zh", "message_en", "ledger_industry",
+    "ledger_existing", "ledger_before", "ledger_after", "ledger_cap", "ledger_unit",
+    "ledger_year", "ledger_order",
 )
+#: Chinese names of the project attributes a rule may need (for needs-information hits).
+FIELD_ZH = {
+    "in_national_plan": "是否纳入国家相关领域产业规划", "capacity_replacement": "产能置换方案",
+    "energy_efficiency": "能效水平", "direct_coal_firing": "是否配套直燃煤设施",
+    "uses_coal": "是否新增用煤", "coal_fired_kiln": "是否建设燃煤工业炉窑",
+    "rail_spur": "是否引入铁路专用线", "annual_bulk_freight_mt": "大宗货物年运量",
+    "capacity": "产能", "added_capacity": "新增产能", "banner": "所在旗区",
+}
 
 
 @dataclass
@@ -124,6 +141,10 @@ class ScreeningResult:
         counts = self.projects["verdict"].value_counts()
         return {v: int(counts.get(v, 0)) for v in (*SEVERITY_ORDER, "compliant")}
 
+    def conditional_count(self) -> int:
+        """Projects whose verdict is conditional (a rule not evaluated or undecided)."""
+        return int(self.projects["conditional"].sum()) if "conditional" in self.projects else 0
+
 
 # ----------------------------------------------------------------------------- engine
 def screen(
@@ -133,6 +154,7 @@ def screen(
     *,
     ledger: pd.DataFrame | None = None,
     rules_file: str = "rules",
+    as_of: dt.date | None = None,
 ) -> ScreeningResult:
     """Screen projects (already in the project schema) against a rule set.
 
@@ -150,15 +172,22 @@ def screen(
         rule uses the ``ledger`` predicate (default ledger when None).
     rules_file
         Name of the rules file, for messages.
+    as_of
+        Screening date for dated caps (default: today).
+
+    A rule whose layer is missing from the catalog, or whose layer lacks a field the
+    rule filters on, is not evaluated: its applicable projects list it under
+    ``not_evaluated`` and their verdict is marked ``conditional`` (unless the rule
+    says ``if_layer_missing: error``).
 
     Raises
     ------
     RuleError
-        A rule refers to a layer that is not in the catalog (unless
-        ``if_layer_missing: skip``) or to a field the layer lacks.
+        ``if_layer_missing: error`` and the layer is absent.
     """
     t0 = time.perf_counter()
-    gdf = to_work_crs(projects).reset_index(drop=True)  # copy-on-write: input untouched
+    as_of = as_of or dt.date.today()
+    gdf = complete_schema(to_work_crs(projects)).reset_index(drop=True)  # input untouched
     geoms = np.asarray(gdf.geometry.to_numpy(), dtype=object)
     shapely.prepare(geoms)
     type_id = shapely.get_type_id(geoms)
@@ -167,29 +196,39 @@ def screen(
 
     skipped: list[dict[str, str]] = []
     active: list[Rule] = []
+    #: rule id -> (reason, whole rule skipped?) for the per-project "not evaluated" list
+    not_eval: dict[str, tuple[str, bool]] = {}
     for rule in ruleset.rules:
+        src = rule._source or rules_file
         missing = zones.missing(rule.layers())
+        bad_fields = zones.missing_fields([r for r in rule.layers() if r.layer not in missing])
+        if missing and rule.spatial.if_layer_missing == "error":
+            raise RuleError(
+                f"{src}: rule {rule.id}: layer '{missing[0]}' is not in the catalog "
+                f"(available: {', '.join(zones.ids)}); add it with --catalog or fix the rule")
+        if not missing and not bad_fields:
+            active.append(rule)
+            continue
+        gone = set(missing) | {lyr for lyr, _ in bad_fields}
+        present = [r for r in rule.spatial.any_of if r.layer not in gone]
+        parts = []
         if missing:
-            src = rule._source or rules_file
-            if rule.spatial.if_layer_missing == "skip":
-                present = [r for r in rule.spatial.any_of if r.layer not in missing]
-                what = "partly evaluated" if present else "not evaluated"
-                skipped.append({"rule_id": rule.id, "status": what.split()[0],
-                                "reason": f"{what}: layer(s) {', '.join(missing)} not in the "
-                                "catalog; supply them with --catalog"})
-                log.warning("%s: rule %s %s: layer(s) %s not in the catalog", src, rule.id,
-                            what, ", ".join(missing))
-                if not present:
-                    continue
-                spatial = rule.spatial.model_copy(update={
-                    "any_of": present,
-                    "none_of": [r for r in rule.spatial.none_of if r.layer not in missing]})
-                rule = rule.model_copy(update={"spatial": spatial})
-            else:
-                raise RuleError(
-                    f"{src}: rule {rule.id}: layer '{missing[0]}' is not in the catalog "
-                    f"(available: {', '.join(zones.ids)}); add it with --catalog or fix the rule")
-        active.append(rule)
+            parts.append(f"layer(s) {', '.join(dict.fromkeys(missing))} not in the catalog "
+                         "(supply them with --catalog)")
+        for lyr, fld in bad_fields:
+            parts.append(f"layer '{lyr}' has no field '{fld}' (add it, or map it in the "
+                         f"catalog: fields: {{{fld}: <your field>}})")
+        what = "partly evaluated" if present else "not evaluated"
+        reason = f"{what}: " + "; ".join(parts)
+        skipped.append({"rule_id": rule.id, "status": what.split()[0], "reason": reason})
+        not_eval[rule.id] = (reason, not present)
+        log.warning("%s: rule %s %s", src, rule.id, reason)
+        if not present:
+            continue
+        spatial = rule.spatial.model_copy(update={
+            "any_of": present,
+            "none_of": [r for r in rule.spatial.none_of if r.layer not in gone]})
+        active.append(rule.model_copy(update={"spatial": spatial}))
 
     chunks: list[dict[str, np.ndarray]] = []
     ledger_summary = pd.DataFrame()
@@ -203,9 +242,16 @@ def screen(
     phases = {"prepare": time.perf_counter() - t0}
     t_phase = time.perf_counter()
     text_cols = rule_columns(gdf)
+    appl: dict[str, Applicability] = {}
+    for rule in ruleset.rules:  # skipped rules too: their projects are "not evaluated"
+        if rule.id in not_eval and not_eval[rule.id][1]:
+            appl[rule.id] = applicability(rule, gdf, ruleset, columns=text_cols)
     for rule in active:
         t = time.perf_counter()
-        mask = masks[rule.id] = applicable_mask(rule, gdf, ruleset, columns=text_cols)
+        ap = appl[rule.id] = applicability(rule, gdf, ruleset, columns=text_cols)
+        if rule.severity == "encouraged":  # an undecided encouragement is no flag at all
+            ap.unknown[:] = False
+        mask = masks[rule.id] = ap.sure | ap.unknown
         timings[rule.id] = time.perf_counter() - t
         sp = rule.spatial
         if sp.predicate not in ("inside", "intersects", "outside") or not mask.any():
@@ -227,7 +273,7 @@ def screen(
         idx = np.flatnonzero(mask)
         if rule.spatial.predicate == "ledger":
             led = ledger if ledger is not None else read_ledger()
-            res = run_ledger(gdf, mask, rule.caps, led)
+            res = run_ledger(gdf, mask, rule.caps, led, as_of=as_of)
             ledger_summary, unchecked = res.summary, res.unchecked
             if res.flags:
                 fl = pd.DataFrame(res.flags)
@@ -235,10 +281,18 @@ def screen(
                 nan = np.full(len(pidx), np.nan)
                 chunk = {"_pidx": pidx, "_rule": np.full(len(pidx), no), "overlap_m2": nan,
                          "distance_m": nan, "zones": np.full(len(pidx), "", dtype=object),
-                         "_part": geoms[pidx]}
-                for k in ("industry", "existing", "before", "after", "cap", "unit"):
+                         "_part": geoms[pidx], "_severity": fl["severity"].to_numpy(dtype=object),
+                         "_note_zh": fl["note_zh"].to_numpy(dtype=object),
+                         "_note_en": fl["note_en"].to_numpy(dtype=object),
+                         "missing_fields": fl["missing"].to_numpy(dtype=object)}
+                for k in ("industry", "existing", "before", "after", "cap", "unit", "year",
+                          "order"):
                     chunk[f"ledger_{k}"] = fl[k].to_numpy()
                 chunks.append(chunk)
+        elif rule.spatial.predicate == "location" and len(idx):
+            loc = location_hits(rule, idx, gdf, geoms, zones, rules_file)
+            if loc is not None:
+                chunks.append({**loc, "_rule": np.full(len(loc["_pidx"]), no)})
         elif len(idx):
             r = spatial_hits(rule, idx, geoms, areas, areal, zones, rules_file, cache)
             h = np.flatnonzero(r["hit"])
@@ -264,9 +318,19 @@ def screen(
     phases["control_units"] = time.perf_counter() - t_phase
     del cache, masks, need_ref, need_set, need_outside  # free the overlay before the tables
     t_phase = time.perf_counter()
-    hits = _assemble_hits(chunks, active, gdf, areas, areal)
+    illu = [_illustrative(r, zones, ledger) for r in active]
+    unknown = {no: appl[r.id] for no, r in enumerate(active) if appl[r.id].unknown.any()}
+    hits = _assemble_hits(chunks, active, gdf, areas, areal, illu, unknown)
     del chunks
-    out = _verdicts(gdf, hits, areas)
+    ne_lists: list[list[str]] = [[] for _ in range(n_proj)]
+    for rid, (reason, _whole) in not_eval.items():
+        ap_ne = appl.get(rid)
+        if ap_ne is None:
+            continue
+        for p in np.flatnonzero(ap_ne.sure | ap_ne.unknown):
+            ne_lists[p].append(f"{rid}: {reason}")
+    not_evaluated = np.array(["; ".join(x) for x in ne_lists], dtype=object)
+    out = _verdicts(gdf, hits, areas, areal, not_evaluated)
     for col, vals in units.items():
         out[col] = vals
     phases["hits_table"] = time.perf_counter() - t_phase
@@ -278,6 +342,7 @@ def screen(
         "work_crs": WORK_CRS_PROJ4,
         "n_projects": len(out),
         "rules_evaluated": [r.id for r in active],
+        "as_of": as_of.isoformat(),
         "ledger_unchecked": unchecked,
         "seconds": round(time.perf_counter() - t0, 3),
         "seconds_per_rule": timings,
@@ -292,31 +357,109 @@ def screen(
                            skipped_rules=skipped, meta=meta)
 
 
-def _rule_table(active: list[Rule]) -> dict[str, np.ndarray]:
+def _illustrative(rule: Rule, zones: ZoneSource, ledger: pd.DataFrame | None) -> bool:
+    """Whether a rule's evidence is illustrative (a layer, or the ledger, says so)."""
+    if rule.spatial.predicate == "ledger":
+        prov = (ledger.attrs.get("provenance") if ledger is not None else None) or ["illustrative"]
+        return "illustrative" in prov
+    return any(zones.describe(r.layer).get("provenance") == "illustrative"
+               for r in rule.layers() if r.layer in zones)
+
+
+def _text(value: Any) -> str:
+    """A text attribute, '' for missing (None, NaN)."""
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _name_key(text: Any) -> str:
+    return normalise_id(text).replace(" ", "")
+
+
+def location_hits(
+    rule: Rule, idx: np.ndarray, gdf: gpd.GeoDataFrame, geoms: np.ndarray, zones: ZoneSource,
+    rules_file: str,
+) -> dict[str, np.ndarray] | None:
+    """Projects whose coordinates contradict their declared banner, or carry a location note.
+
+    The declared ``banner`` (旗区) is matched to the layer's ``name_zh`` (a declared
+    "鄂托克" matches "鄂托克旗"); a footprint that does not touch the matched area is
+    flagged, and so is a banner name the layer does not know. ``location_note`` comes
+    from the readers (e.g. a 界址点 parcel outside the band of its declared 带号).
+    """
+    ref = rule.spatial.any_of[0]
+    layer = zones.index([ref], rule_id=rule.id, rules_file=rules_file)
+    names = [str(v) for v in layer.attrs.get("name_zh", pd.Series([""] * len(layer)))]
+    keys = [_name_key(v) for v in names]
+    out_p: list[int] = []
+    zh: list[str] = []
+    en: list[str] = []
+    where: list[str] = []
+    for p in idx:
+        note = _text(gdf["location_note"].iat[p])
+        declared = _text(gdf["banner"].iat[p])
+        found = [names[k] for k in layer.tree.query(geoms[p], predicate="intersects")]
+        if note:
+            out_p.append(int(p))
+            zh.append(f"坐标存疑：{note}。")
+            en.append(f"Location in doubt: {note}.")
+            where.append(" | ".join(found))
+            continue
+        if not declared:
+            continue
+        d = _name_key(declared)
+        match = [k for k, key in enumerate(keys) if key and (key == d or key.startswith(d) or
+                                                            d.startswith(key))]
+        if not match:
+            out_p.append(int(p))
+            zh.append(f"申报旗区“{declared}”不在图层 {ref.layer} 中({'、'.join(names)})。")
+            en.append(f"Declared banner {declared!r} is not in layer {ref.layer}.")
+            where.append(" | ".join(found))
+        elif not any(shapely.intersects(geoms[p], layer.geoms[k]) for k in match):
+            out_p.append(int(p))
+            zh.append(f"坐标位于{'、'.join(found) or '图层范围外'}，与申报旗区“{declared}”不符，"
+                      "请核实坐标系和带号。")
+            en.append(f"The coordinates fall in {', '.join(found) or 'no banner'}, not in the "
+                      f"declared banner {declared!r}; check the CRS and the 带号.")
+            where.append(" | ".join(found))
+    if not out_p:
+        return None
+    pid = np.asarray(out_p, dtype=np.intp)
+    nan = np.full(len(pid), np.nan)
+    return {"_pidx": pid, "overlap_m2": nan, "distance_m": nan,
+            "zones": np.asarray(where, dtype=object), "_part": geoms[pid],
+            "_note_zh": np.asarray(zh, dtype=object), "_note_en": np.asarray(en, dtype=object)}
+
+
+def _rule_table(active: list[Rule], illustrative: list[bool]) -> dict[str, np.ndarray]:
     """Rule-level hit columns, one entry per active rule (indexed by rule number)."""
     tab: dict[str, list[Any]] = {k: [] for k in (
         "rule_id", "severity", "title_zh", "title_en", "citation", "doc_no", "clause", "quote",
-        "verify", "predicate", "layers", "message_zh", "message_en")}
-    for rule in active:
+        "verify", "status", "predicate", "layers", "illustrative", "message_zh", "message_en")}
+    for rule, illu in zip(active, illustrative, strict=True):
         c = rule.citation
         for k, v in (("rule_id", rule.id), ("severity", rule.severity),
                      ("title_zh", rule.title_zh), ("title_en", rule.title_en),
                      ("citation", f"{c.doc_no} {c.clause}"), ("doc_no", c.doc_no),
                      ("clause", c.clause), ("quote", c.quote), ("verify", c.verify),
-                     ("predicate", rule.spatial.predicate),
+                     ("status", c.status), ("predicate", rule.spatial.predicate),
                      ("layers", ",".join(dict.fromkeys(r.layer for r in rule.spatial.any_of))),
+                     ("illustrative", illu),
                      ("message_zh", rule.message.zh), ("message_en", rule.message.en)):
             tab[k].append(v)
-    return {k: np.array(v, dtype=bool if k == "verify" else object) for k, v in tab.items()}
+    return {k: np.array(v, dtype=bool if k in ("verify", "illustrative") else object)
+            for k, v in tab.items()}
 
 
 def _assemble_hits(
     chunks: list[dict[str, np.ndarray]], active: list[Rule], gdf: gpd.GeoDataFrame,
-    areas: np.ndarray, areal: np.ndarray,
+    areas: np.ndarray, areal: np.ndarray, illustrative: list[bool],
+    unknown: dict[int, Applicability],
 ) -> gpd.GeoDataFrame:
     """One table of all hits, built column by column from per-rule arrays (no row loops).
 
-    Rows are sorted by project (input order), then rule order.
+    Rows are sorted by project (input order), then rule order. A hit of a project the
+    rule could not decide (``unknown``: an attribute it needs is missing) becomes a
+    ``needs_information`` hit naming the missing attributes.
     """
     def cat(key: str, fill: Any, dtype: Any) -> np.ndarray:
         return np.concatenate([c[key] if key in c else np.full(len(c["_pidx"]), fill, dtype=dtype)
@@ -325,15 +468,15 @@ def _assemble_hits(
     pidx = cat("_pidx", 0, np.intp).astype(np.intp)
     order = np.argsort(pidx, kind="stable")  # chunks come in rule order
     pidx = pidx[order]
-    rule_no = cat("_rule", 0, np.intp)[order]
-    cols: dict[str, Any] = {"_pidx": pidx}
+    rule_no = cat("_rule", 0, np.intp)[order].astype(np.intp)
+    cols: dict[str, Any] = {"_pidx": pidx, "_rule": rule_no}
     cols["project_id"] = gdf["id"].to_numpy()[pidx]
     cols["project_name"] = gdf["name"].to_numpy()[pidx]
     cols["industry"] = gdf["industry"].to_numpy()[pidx]
     cols["stage"] = gdf["stage"].to_numpy()[pidx]
-    for k, v in _rule_table(active).items():
+    for k, v in _rule_table(active, illustrative).items():
         # take from a typed array of one row per rule: no per-row string inference
-        cols[k] = v[rule_no] if v.dtype == bool else pd.array(v, dtype="str").take(rule_no)
+        cols[k] = v[rule_no] if v.dtype == bool else np.asarray(v, dtype=object)[rule_no]
     ov = cat("overlap_m2", np.nan, "float64")[order]
     cols["overlap_m2"] = ov
     cols["overlap_ha"] = ov / 1e4
@@ -343,16 +486,56 @@ def _assemble_hits(
                                          np.nan)
     cols["distance_m"] = cat("distance_m", np.nan, "float64")[order]
     cols["zones"] = cat("zones", "", object)[order]
+    missing = cat("missing_fields", "", object)[order]
+    sev_over = cat("_severity", None, object)[order]
+    note_zh = cat("_note_zh", "", object)[order]
+    note_en = cat("_note_en", "", object)[order]
+    sev = np.asarray(cols["severity"], dtype=object).copy()
+    msg_zh = np.asarray(cols["message_zh"], dtype=object).copy()
+    msg_en = np.asarray(cols["message_en"], dtype=object).copy()
+    has_over = pd.notna(sev_over)
+    # undecided hits: one message per (rule, missing fields) group, not per row
+    for no, ap in unknown.items():
+        rows = np.flatnonzero((rule_no == no) & ~has_over)
+        rows = rows[ap.unknown[pidx[rows]]]
+        if not len(rows):
+            continue
+        key = np.full(len(rows), "", dtype=object)
+        for f, m in ap.missing.items():
+            on = m[pidx[rows]]
+            key[on] = np.where(key[on] == "", f, key[on] + "," + f)
+        missing[rows] = key
+        sev[rows] = "needs_information"
+        for flds_txt in set(key.tolist()):
+            sel = rows[key == flds_txt]
+            flds = [f for f in flds_txt.split(",") if f]
+            base_zh, base_en = msg_zh[sel[0]], msg_en[sel[0]]
+            msg_zh[sel] = (f"无法判定：未申报{'、'.join(FIELD_ZH.get(f, f) for f in flds)}；"
+                           f"请补充后复核。规则原文：{base_zh}")
+            msg_en[sel] = (f"Cannot be decided: {', '.join(flds)} not declared; declare it and "
+                           f"re-screen. The rule: {base_en}")
+    sev[has_over] = sev_over[has_over]
+    noted = note_zh != ""
+    if noted.any():
+        msg_zh[noted] = msg_zh[noted] + note_zh[noted]
+        msg_en[noted] = msg_en[noted] + " " + note_en[noted]
+    cols["severity"], cols["message_zh"], cols["message_en"] = sev, msg_zh, msg_en
+    cols["missing_fields"] = missing
     for k in ("industry", "unit"):
         cols[f"ledger_{k}"] = cat(f"ledger_{k}", None, object)[order]
-    for k in ("existing", "before", "after", "cap"):
+    for k in ("existing", "before", "after", "cap", "year", "order"):
         cols[f"ledger_{k}"] = cat(f"ledger_{k}", np.nan, "float64")[order]
     geom = cat("_part", None, object)[order]
-    df = pd.DataFrame({c: cols.pop(c) for c in ("_pidx", *HIT_COLUMNS)}, copy=False)
+    df = pd.DataFrame({c: cols.pop(c) for c in ("_pidx", "_rule", *HIT_COLUMNS)}, copy=False)
+    for c in ("severity", "message_zh", "message_en", "missing_fields", "zones"):
+        df[c] = df[c].astype(object)
     return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geom, crs=WORK_CRS), crs=WORK_CRS)
 
 
-def _verdicts(gdf: gpd.GeoDataFrame, hits: gpd.GeoDataFrame, areas: np.ndarray) -> gpd.GeoDataFrame:
+def _verdicts(
+    gdf: gpd.GeoDataFrame, hits: gpd.GeoDataFrame, areas: np.ndarray, areal: np.ndarray,
+    not_evaluated: np.ndarray,
+) -> gpd.GeoDataFrame:
     out = gdf.copy(deep=False)  # copy-on-write: new columns do not reach gdf
     n = len(out)
     rank = {s: i for i, s in enumerate(SEVERITY_ORDER)}
@@ -365,14 +548,21 @@ def _verdicts(gdf: gpd.GeoDataFrame, hits: gpd.GeoDataFrame, areas: np.ndarray) 
     np.minimum.at(worst, pidx, r)
     labels = np.array([*SEVERITY_ORDER, "compliant"], dtype=object)
     out["verdict"] = labels[worst]
-    out["area_m2"] = areas
-    out["area_ha"] = areas / 1e4
-    out["area_mu"] = areas / M2_PER_MU
+    # points and lines have no area: NaN, never "0 公顷"
+    a = np.where(areal, areas, np.nan)
+    out["area_m2"] = a
+    out["area_ha"] = a / 1e4
+    out["area_mu"] = a / M2_PER_MU
     out["n_hits"] = np.bincount(pidx[sev != "encouraged"], minlength=n)
     rid = hits["rule_id"].astype(str).to_numpy(dtype=object)
     is_enc = sev == "encouraged"
     out["rules_hit"] = join_per_project(pidx[~is_enc], rid[~is_enc], n)
     out["encouraged"] = join_per_project(pidx[is_enc], rid[is_enc], n)
+    need = sev == "needs_information"
+    out["needs_information"] = join_per_project(pidx[need], rid[need], n)
+    out["not_evaluated"] = not_evaluated
+    out["conditional"] = (out["not_evaluated"] != "").to_numpy() | \
+        (out["needs_information"] != "").to_numpy()
     return out
 
 
@@ -424,6 +614,8 @@ def check_projects(
     rules_path: str | os.PathLike[str] | None = None,
     ledger_path: str | os.PathLike[str] | None = None,
     defaults: ProjectDefaults | Mapping[str, Any] | None = None,
+    skip_invalid: bool = False,
+    as_of: dt.date | None = None,
 ) -> ScreeningResult:
     """Read project files and screen them: the library entry of ``ordos-geo check``.
 
@@ -441,6 +633,11 @@ def check_projects(
         Capacity ledger CSV; default ``analyses/capacity_ledger.csv`` (illustrative).
     defaults
         Attribute defaults for inputs without them (``--industry``, ``--stage`` …).
+    skip_invalid
+        Screen the valid rows and list the bad ones in ``meta["skipped_rows"]``
+        instead of stopping at them (every bad row is reported either way).
+    as_of
+        Screening date for dated caps (default today).
 
     Returns
     -------
@@ -449,11 +646,13 @@ def check_projects(
     paths = list(paths)
     ruleset = load_rules(user_path=rules_path) if rules_path is not None else load_rules()
     zones = catalog if isinstance(catalog, ZoneSource) else ZoneSource(catalog)
-    projects = read_projects(paths, defaults=defaults)
+    projects = read_projects(paths, defaults=defaults, skip_invalid=skip_invalid)
     uses_ledger = any(r.spatial.predicate == "ledger" for r in ruleset.rules)
     led = read_ledger(ledger_path) if uses_ledger else None
-    result = screen(projects, ruleset, zones, ledger=led, rules_file=rules_file_name(rules_path))
+    result = screen(projects, ruleset, zones, ledger=led, rules_file=rules_file_name(rules_path),
+                    as_of=as_of)
     result.meta["inputs"] = [str(p) for p in paths]
+    result.meta["skipped_rows"] = list(projects.attrs.get("skipped") or [])
     result.meta["rules_files"] = [rules_file_name(None)] + (
         [rules_file_name(rules_path)] if rules_path is not None else [])
     if led is not None:

@@ -24,6 +24,7 @@ import shapely
 from shapely.geometry import Point, box
 
 from ordos_geo.crs import WORK_CRS
+from ordos_geo.io.projects import complete_schema
 
 __all__ = ["LANDCOVER_ORIGIN", "ORIGIN", "WORLD", "WORLD_CRS", "build_world", "random_world",
            "wbox"]
@@ -71,9 +72,24 @@ WORLD: dict[str, list[tuple[tuple[float, float, float, float], dict[str, Any]]]]
     "kongdui_banks": [((10000, 4000, 11000, 5000), {"name_zh": "示意孔兑两岸"})],
     # user-supplied national layers (only written with extra=True)
     "basic_farmland": [((0, 9000, 1000, 10000), {"name_zh": "示意永久基本农田"})],
-    "forest_land": [((2000, 9000, 3000, 10000), {"name_zh": "示意有林地"})],
+    "forest": [
+        ((2000, 9000, 3000, 10000), {"name_zh": "示意有林地", "forest_type": "有林地",
+                                     "protection_level": "II"}),
+        ((4000, 9000, 5000, 10000), {"name_zh": "示意灌木林地", "forest_type": "灌木林地",
+                                     "protection_level": "III"}),
+        ((6000, 9000, 7000, 10000), {"name_zh": "示意Ⅰ级保护林地", "forest_type": "其他林地",
+                                     "protection_level": "I"}),
+    ],
+    "basic_grassland": [((8000, 9000, 9000, 10000), {"name_zh": "示意基本草原"})],
+    "sand_closure": [((10000, 9000, 11000, 10000), {"name_zh": "示意沙化土地封禁保护区"})],
+    "cropland": [((12000, 9000, 13000, 10000), {"name_zh": "示意耕地"})],
+    "qipanjing_mengxi": [((3900, -100, 5100, 1100), {"name_zh": "示意棋盘井蒙西地区"})],
+    "banners": [((-1000, -1000, 9500, 12000), {"name_zh": "示意甲旗", "adcode": "150601"}),
+                ((9500, -1000, 20000, 20000), {"name_zh": "示意乙旗", "adcode": "150602"})],
 }
-_EXTRA = ("basic_farmland", "forest_land")
+#: Layers written only with ``extra=True`` (the national and new default layers).
+_EXTRA = ("basic_farmland", "forest", "basic_grassland", "sand_closure", "cropland",
+          "qipanjing_mengxi", "banners")
 #: Settlement point (local metres).
 SETTLEMENT_XY = (0.0, 6000.0)
 #: Lower-left corner of the 10 × 10 landcover raster (100 m cells): columns 0-4 are
@@ -102,7 +118,9 @@ def build_world(folder: str | os.PathLike[str], *, extra: bool = False) -> Path:
     folder
         Output folder (created).
     extra
-        Also write ``basic_farmland`` and ``forest_land`` (user layers of N-2b, N-3b).
+        Also write the layers of :data:`_EXTRA` (basic farmland, forest with
+        ``forest_type``/``protection_level``, basic grassland, sand closure, cropland,
+        the 棋盘井/蒙西 area, two banners).
 
     Returns
     -------
@@ -182,11 +200,13 @@ def random_world(
         "id": [f"B{i}" for i in range(n_projects)],
         "name": [f"bench {i}" for i in range(n_projects)],
         "industry": rng.choice(industries, n_projects),
-        "stage": rng.choice(np.array(["new", "expansion", "relocation"]), n_projects),
+        "stage": rng.choice(np.array(["new", "expansion", "relocation", "upgrade", "rebuild",
+                                       "continuation"]), n_projects),
         "capacity": np.nan, "capacity_unit": None, "capacity_mw": np.nan,
         "capacity_10kt": rng.uniform(0, 5, n_projects), "in_national_plan": None,
         "capacity_replacement": None, "energy_efficiency": None, "direct_coal_firing": None,
         "annual_bulk_freight_mt": np.nan, "rail_spur": None, "component": None, "expect": None,
         "source_file": "random", "source_row": "",
     }, geometry=squares(n_projects, 100, 1000), crs=WORK_CRS)
+    projects = complete_schema(projects)
     return projects, zones

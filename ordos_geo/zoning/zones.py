@@ -26,7 +26,7 @@ from ordos_geo.errors import RuleError
 from ordos_geo.io.projects import to_work_crs
 from ordos_geo.zoning.rules import LayerRef
 
-__all__ = ["ZoneIndex", "ZoneSource"]
+__all__ = ["ZoneIndex", "ZoneSource", "rule_field_problems", "rules_file_name"]
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,9 @@ class ZoneSource:
     def describe(self, layer_id: str) -> dict[str, Any]:
         """Provenance record of a layer (for the summary)."""
         if self._frames is not None:
-            return {"id": layer_id, "provenance": "user", "source": "in-memory GeoDataFrame"}
+            return {"id": layer_id,
+                    "provenance": str(self._frames[layer_id].attrs.get("provenance", "user")),
+                    "source": "in-memory GeoDataFrame"}
         spec = self.catalog[layer_id]
         return {"id": layer_id, "title_zh": spec.title_zh, "title_en": spec.title_en,
                 "kind": spec.kind, "provenance": spec.provenance, "source": spec.source,
@@ -180,6 +182,22 @@ class ZoneSource:
             return np.arange(len(whole))
         return np.flatnonzero(_where_mask(whole.attrs, ref, rule_id, rules_file))
 
+    def fields(self, layer_id: str) -> list[str]:
+        """Attribute fields of a vector layer (after the catalog's ``fields`` mapping)."""
+        if self.kind(layer_id) == "raster":
+            return []
+        return [c for c in self._vector(layer_id).columns if c != "geometry"]
+
+    def missing_fields(self, refs: Sequence[LayerRef]) -> list[tuple[str, str]]:
+        """``(layer, field)`` pairs that ``refs`` filter on (``where``) but the layer lacks."""
+        out: list[tuple[str, str]] = []
+        for r in refs:
+            if r.layer not in self or self.kind(r.layer) == "raster":
+                continue
+            have = set(self.fields(r.layer))
+            out.extend((r.layer, f) for f in r.where if f not in have)
+        return list(dict.fromkeys(out))
+
     def missing(self, refs: Sequence[LayerRef]) -> list[str]:
         """Layer ids of ``refs`` not available."""
         have = set(self.ids)
@@ -202,6 +220,35 @@ def _where_mask(df: pd.DataFrame, ref: LayerRef, rule_id: str, rules_file: str) 
     return np.asarray(where_mask(df, ref.where, layer=ref.layer,
                                  loc=f"{rules_file}: rule {rule_id}",
                                  fix="fix spatial.where", error=RuleError))
+
+
+def rule_field_problems(zones: ZoneSource, rules: Sequence[Any]) -> tuple[list[str], list[str]]:
+    """What the active rules need from the catalog: ``(errors, notes)``, one line each.
+
+    Errors: a layer the rules filter on lacks a field (``where``) — the message names
+    the rules and the ``fields:`` mapping that fixes it. Notes: layers the rules use
+    that are not in the catalog (those rules are not evaluated; screening goes on).
+    """
+    need: dict[tuple[str, str], list[str]] = {}
+    absent: dict[str, list[str]] = {}
+    for rule in rules:
+        for ref in rule.layers():
+            if ref.layer not in zones:
+                absent.setdefault(ref.layer, []).append(rule.id)
+                continue
+            for fld in ref.where:
+                need.setdefault((ref.layer, fld), []).append(rule.id)
+    errors: list[str] = []
+    for (layer, fld), ids in need.items():
+        have = zones.fields(layer)
+        if have and fld not in have:
+            errors.append(f"layer '{layer}': field '{fld}' needed by rule(s) "
+                          f"{', '.join(dict.fromkeys(ids))} is missing (fields: "
+                          f"{', '.join(have)}); add it, or map yours in the catalog: "
+                          f"fields: {{{fld}: <your field>}}")
+    notes = [f"layer '{layer}' not in the catalog: rule(s) {', '.join(dict.fromkeys(ids))} "
+             "will not be evaluated" for layer, ids in absent.items()]
+    return errors, notes
 
 
 def rules_file_name(path: str | os.PathLike[str] | None) -> str:

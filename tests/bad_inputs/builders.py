@@ -327,7 +327,7 @@ def rules_missing_layer(d: Path) -> Case:
             title_en: test
             citation: {doc_no: test, title: test, clause: "1", quote: test}
             applies: {industries: [pv]}
-            spatial: {predicate: inside, any_of: [no_such_layer]}
+            spatial: {predicate: inside, any_of: [no_such_layer], if_layer_missing: error}
             severity: prohibited
             message: {zh: 测试, en: test}
         """), encoding="utf-8")
