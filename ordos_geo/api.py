@@ -231,7 +231,11 @@ def eligibility(
     >>> r.grid.res_m, 0 < r.eligible_km2 < r.total_km2
     (2000.0, True)
     """
-    from ordos_geo.eligibility import EligibilityConfig, compute_eligibility, load_eligibility_config
+    from ordos_geo.eligibility import (
+        EligibilityConfig,
+        compute_eligibility,
+        load_eligibility_config,
+    )
 
     cfg = config if isinstance(config, EligibilityConfig) else load_eligibility_config(config)
     cat = _catalog(catalog)
@@ -441,5 +445,5 @@ def build_report(
     """
     from ordos_geo.report import build_report as _build_report
 
-    return _build_report(_catalog(catalog), results_dir, out_dir, lang=lang,
+    return _build_report(_catalog(catalog), Path(results_dir), Path(out_dir), lang=lang,
                          formats=formats, overwrite=overwrite, dpi=dpi)

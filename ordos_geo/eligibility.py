@@ -476,7 +476,9 @@ def compute_eligibility(
 
 @dataclass(frozen=True)
 class PlannedExclusion:
-    """One exclusion ready to burn on any window of the grid (see :mod:`ordos_geo.exclusions.blockwise`).
+    """One exclusion ready to burn on any window of the grid.
+
+    See :mod:`ordos_geo.exclusions.blockwise`.
 
     Vector exclusions carry their geometries (buffered, in ``grid.crs`` metres); raster
     exclusions the file, class codes/ranges, band and declared CRS.
@@ -513,7 +515,8 @@ def prepare_eligibility(
 ) -> EligibilityPlan:
     """Read the region and the vector exclusions, build the grid, resolve raster layers.
 
-    Used by the blockwise/dask engine (:func:`ordos_geo.exclusions.blockwise.compute_eligibility_blockwise`):
+    Used by the blockwise/dask engine
+    (:func:`ordos_geo.exclusions.blockwise.compute_eligibility_blockwise`):
     the geometries are buffered once here (shapely, ``quad_segs=16``, metres of the
     working CRS) exactly as :func:`compute_eligibility` does before burning.
 

@@ -31,6 +31,7 @@ from ordos_geo.eligibility import (
     load_eligibility_config,
 )
 from ordos_geo.errors import ConfigError
+from ordos_geo.resources import analysis_path
 
 TO_ALBERS = Transformer.from_crs("EPSG:4326", WORK_CRS, always_xy=True)
 X0, Y0 = TO_ALBERS.transform(109.9, 39.75)
@@ -223,7 +224,7 @@ def test_config_validation_messages(tmp_path: Path) -> None:
 
 
 def test_example_config_is_valid(repo: Path) -> None:
-    cfg = load_eligibility_config(repo / "ordos_geo" / "data" / "analyses" / "eligibility_example.yaml")
+    cfg = load_eligibility_config(analysis_path("eligibility_example.yaml"))
     assert cfg.region.layer == "city"
     assert cfg.raster_exclusions[0].codes == [0, 13]
     assert [v.layer for v in cfg.vector_exclusions] == ["red_lines", "nature_reserves",

@@ -34,6 +34,7 @@ from ordos_geo.errors import OrdosGeoError
 from ordos_geo.io.coordfile import read_coordfile
 from ordos_geo.io.projects import read_projects
 from ordos_geo.io.tabular import read_points_table
+from ordos_geo.resources import analysis_path
 
 #: CI runs a fixed, modest set; ``ORDOS_FUZZ_EXAMPLES=2000 ORDOS_FUZZ_RANDOM=1`` hunts deeper.
 _N = int(os.environ.get("ORDOS_FUZZ_EXAMPLES", "150"))
@@ -288,11 +289,10 @@ def test_fuzz_yaml_bytes(raw: bytes) -> None:
 
 
 # ------------------------------------------------------------------ analysis configs (mutated)
-_REPO = Path(__file__).resolve().parents[1]
 
 
 def _example(name: str) -> Any:
-    return yaml.safe_load((_REPO / "ordos_geo" / "data" / "analyses" / name).read_text(encoding="utf-8"))
+    return yaml.safe_load(analysis_path(name).read_text(encoding="utf-8"))
 
 
 def _paths(obj: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from ordos_geo.raster import OUTSIDE
+from ordos_geo.resources import analysis_path
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +24,7 @@ def catalog(repo):
 def test_default_analysis_runs_on_default_layers(kind, catalog, repo, tmp_path) -> None:
     from ordos_geo.siting import run_siting
 
-    r = run_siting(kind, catalog=catalog, config_path=repo / "ordos_geo" / "data" / "analyses" / f"{kind}.yaml",
+    r = run_siting(kind, catalog=catalog, config_path=analysis_path(f"{kind}.yaml"),
                    res_m=2000, out_dir=tmp_path, sensitivity=2)
     s = json.loads((tmp_path / f"{kind}_summary.json").read_text(encoding="utf-8"))
     # Ordos city: 86,752-86,882 km² published (DATA.md); a 2 km grid counts by centre

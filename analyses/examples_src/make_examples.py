@@ -1,4 +1,6 @@
-"""Generate the bundled example proposals in ``ordos_geo/data/analyses/projects/`` from the default layers.
+"""Generate the bundled example proposals from the default layers.
+
+They are written to ``ordos_geo/data/analyses/projects/``.
 
 Run from the repository root after the layers change::
 

@@ -1,4 +1,7 @@
-"""Write ``ordos_geo/data/layers/catalog.yaml`` (schema: docs/DESIGN.md, ``ordos_geo.catalog.LayerSpec``)."""
+"""Write ``ordos_geo/data/layers/catalog.yaml``.
+
+Schema: docs/DESIGN.md, ``ordos_geo.catalog.LayerSpec``.
+"""
 
 from __future__ import annotations
 

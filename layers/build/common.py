@@ -26,8 +26,8 @@ from ordos_geo.errors import LayerIOError
 from ordos_geo.io.atomic import atomic_path
 
 __all__ = [
-    "GRID_DEG",
     "BUILD_ROOT",
+    "GRID_DEG",
     "LAYERS_DIR",
     "area_km2",
     "find_data_file",

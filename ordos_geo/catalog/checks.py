@@ -1,6 +1,7 @@
 """Checks, statistics and descriptions of catalog layers (``layers validate|list|show``).
 
-The registry (:mod:`ordos_geo.catalog.registry`) maps ids to files; this module opens the files and reports on them. Problems are collected in a
+The registry (:mod:`ordos_geo.catalog.registry`) maps ids to files; this module opens the
+files and reports on them. Problems are collected in a
 :class:`ValidationReport`, never raised, so one bad layer does not hide the others.
 """
 
@@ -24,6 +25,8 @@ class VectorSource(Protocol):
     """What the checks need from a catalog: cached vector reads by layer id."""
 
     def vector(self, layer_id: str, crs: Any = ...) -> Any: ...
+
+    def origin(self, layer_id: str) -> Any: ...
 
 __all__ = ["LayerCheck", "ValidationReport", "check_layer", "describe_layer", "layer_stats"]
 

@@ -23,7 +23,9 @@ from ordos_geo import crs as _crs
 from ordos_geo.config import StrictModel
 from ordos_geo.crs import parse_crs
 
-__all__ = ["PROVENANCES", "RESOURCE_ROLES", "ROLES", "CatalogFile", "LayerSpec", "Provenance", "Role"]
+__all__ = [
+    "PROVENANCES", "RESOURCE_ROLES", "ROLES", "CatalogFile", "LayerSpec", "Provenance", "Role",
+]
 
 Role = Literal[
     "zoning", "exclusion", "preference", "factor", "context", "grid",

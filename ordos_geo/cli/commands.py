@@ -15,6 +15,7 @@ COMMAND_MODULES = [
     "ordos_geo.cli.check",
     "ordos_geo.cli.map",
     "ordos_geo.cli.report",
+    "ordos_geo.cli.defaults",
 ]
 
 
