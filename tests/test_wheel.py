@@ -147,3 +147,38 @@ def test_run_without_cjk_font_finishes_and_says_how(installed: Path, empty: Path
     assert len(line) == 1 and "apt-get install fonts-noto-cjk" in line[0]
     assert (empty / "out" / "screening_summary.json").is_file()
     assert not (empty / "out" / "report" / "report.pdf").exists()
+
+
+def test_overrides_work_outside_the_checkout(installed: Path, empty: Path) -> None:
+    """ORDOS_GEO_LAYERS, --catalog and --config point the installed tool at user files."""
+    og_cli = str(installed / "ordos-geo")
+    r = _run([og_cli, "defaults", "--out", "mine", "--with-layers"], empty, _env(empty))
+    assert r.returncode == 0, r.stderr
+    # ORDOS_GEO_LAYERS: the copied layer folder replaces the shipped one
+    env = _env(empty, ORDOS_GEO_LAYERS=str(empty / "mine" / "layers" / "catalog.yaml"))
+    r = _run([og_cli, "layers", "show", "banners", "--json"], empty, env)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout.strip().splitlines()[-1])["catalog_file"] == str(
+        empty / "mine" / "layers" / "catalog.yaml")
+    # --catalog: a user catalog adds a layer next to the defaults
+    (empty / "user.yaml").write_text(
+        "version: 1\nlayers:\n  - id: my_banners\n    title_zh: 我的旗区\n"
+        "    title_en: My banners\n    kind: vector\n    path: mine/layers/banners.gpkg\n"
+        "    crs: EPSG:4326\n    roles: [context]\n    source: test\n    licence: CC0\n",
+        encoding="utf-8")
+    r = _run([og_cli, "layers", "list", "--catalog", "user.yaml", "--json"], empty, _env(empty))
+    assert r.returncode == 0, r.stderr
+    assert "my_banners" in r.stdout and "red_lines" in r.stdout
+    # --config: an edited eligibility YAML is the one that runs
+    r = _run([og_cli, "defaults", "--out", "orig"], empty, _env(empty))
+    assert r.returncode == 0, r.stderr
+    cfg = empty / "mine" / "eligibility_example.yaml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("buffer_m: 500", "buffer_m: 5000"),
+                   encoding="utf-8")
+    eligible = []
+    for path in (empty / "orig" / "eligibility_example.yaml", cfg):
+        r = _run([og_cli, "eligibility", "--config", str(path), "--res", "2000", "--json"],
+                 empty, _env(empty))
+        assert r.returncode == 0, r.stderr[-2000:]
+        eligible.append(json.loads(r.stdout.strip().splitlines()[-1])["eligible_km2"])
+    assert eligible[1] < eligible[0]  # a 5 km urban buffer leaves less land than 500 m
