@@ -11,7 +11,7 @@ The front door (:mod:`ordos_geo.api`, documented in ``docs/api.md``):
 =====================  ==========================================================
 :func:`open_catalog`   default + user layer catalog → ``Catalog``
 :func:`read`           any vector / raster / project / 界址点 file
-:func:`eligibility`    eligible land → ``EligibilityResult``
+:func:`eligible_land`  eligible land → ``EligibilityResult``
 :func:`site`           PV / wind siting → ``SitingResult``
 :func:`check`          project screening → ``ScreeningResult``
 :func:`write_map`      offline interactive HTML map → ``Path``
@@ -29,7 +29,15 @@ True
 """
 
 from ordos_geo._version import __version__
-from ordos_geo.api import build_report, check, eligibility, open_catalog, read, site, write_map
+from ordos_geo.api import (
+    build_report,
+    check,
+    eligible_land,
+    open_catalog,
+    read,
+    site,
+    write_map,
+)
 from ordos_geo.errors import (
     ConfigError,
     CRSMismatchError,
@@ -55,7 +63,7 @@ __all__ = [
     "__version__",
     "build_report",
     "check",
-    "eligibility",
+    "eligible_land",
     "open_catalog",
     "read",
     "site",

@@ -46,7 +46,7 @@ __all__ = [
     "RASTER_SUFFIXES",
     "build_report",
     "check",
-    "eligibility",
+    "eligible_land",
     "open_catalog",
     "read",
     "site",
@@ -188,7 +188,7 @@ def read(
     raise ConfigError(f"read: kind {kind!r} is not one of auto, vector, raster, projects")
 
 
-def eligibility(
+def eligible_land(
     config: EligibilityConfig | PathLike,
     *,
     catalog: Catalog | PathLike | None = None,
@@ -196,6 +196,10 @@ def eligibility(
     engine: Literal["memory", "dask"] = "memory",
 ) -> EligibilityResult:
     """Eligible land: the region minus the configured exclusions, on one grid.
+
+    Named ``eligible_land``, not ``eligibility``: ``ordos_geo.eligibility`` is the module
+    it wraps, and importing a submodule rebinds that name on the package, which would
+    hide a front-door function of the same name.
 
     Wraps :func:`ordos_geo.eligibility.compute_eligibility` (``engine="memory"``) and
     the blockwise dask backend (``engine="dask"``).
@@ -227,7 +231,7 @@ def eligibility(
     Examples
     --------
     >>> from ordos_geo.resources import analysis_path
-    >>> r = eligibility(analysis_path("eligibility_example.yaml"), res_m=2000)
+    >>> r = eligible_land(analysis_path("eligibility_example.yaml"), res_m=2000)
     >>> r.grid.res_m, 0 < r.eligible_km2 < r.total_km2
     (2000.0, True)
     """
@@ -246,7 +250,7 @@ def eligibility(
 
         result: Any = compute_eligibility_blockwise(cfg, catalog=cat, res_m=res_m)
         return result  # until the one engine lands this is the blockwise result type
-    raise ConfigError(f"eligibility: engine {engine!r} is not one of memory, dask")
+    raise ConfigError(f"eligible_land: engine {engine!r} is not one of memory, dask")
 
 
 def site(

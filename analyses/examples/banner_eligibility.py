@@ -3,7 +3,7 @@
 Writes an eligibility YAML for the banner (region = the ``banners`` layer filtered with
 ``where: {adcode: ...}``; the exclusions of the shipped example: water/urban land cover,
 red lines, nature reserves, urban cores + 500 m — the last three are illustrative), runs
-it with :func:`ordos_geo.eligibility` at 30 m and writes the reason raster as a
+it with :func:`ordos_geo.eligible_land` at 30 m and writes the reason raster as a
 Cloud-Optimized GeoTIFF plus a CSV of removed area per exclusion.
 
 Usage::
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     cfg = write_config(args.out / f"eligibility_{args.adcode}.yaml", args.adcode, args.res)
-    r = og.eligibility(cfg)
+    r = og.eligible_land(cfg)
     tif = write_cog(r.reasons, r.grid, args.out / f"reasons_{args.adcode}.tif", nodata=255,
                     tags={"units": "reason code (0 eligible, k = k-th exclusion, 255 outside)",
                           "provenance": "illustrative"}, overwrite=True)
