@@ -52,7 +52,7 @@ def test_read_projects_folder_equals_read_projects() -> None:
 def test_read_unknown_kind_and_missing_file() -> None:
     with pytest.raises(og.ConfigError, match="kind 'table'"):
         og.read(data_path("layers", "banners.gpkg"), kind="table")  # type: ignore[arg-type]
-    with pytest.raises(og.LayerIOError, match="nope.gpkg"):
+    with pytest.raises(og.LayerIOError, match=r"nope\.gpkg"):
         og.read("nope.gpkg")
 
 
