@@ -5,7 +5,7 @@ BIN      = $(VENV)/bin
 STAMP    = $(VENV)/.installed
 APT_PKGS = fonts-noto-cjk chromium poppler-utils
 
-.PHONY: demo test lint typecheck bench layers sysdeps clean constraints
+.PHONY: demo test test-fast doctest lint typecheck bench layers sysdeps clean constraints
 
 # Debian packages the maps, reports and browser tests need; installed only when missing.
 sysdeps:
@@ -29,13 +29,24 @@ $(STAMP): pyproject.toml constraints.txt
 demo: sysdeps $(STAMP)
 	$(BIN)/ordos-geo run --out maps --overwrite
 
-# The test suite (what CI runs).
-test: sysdeps $(STAMP)
+# What CI runs: lint (ruff + mypy + import contracts), the docstring examples, and the
+# whole suite including the tests marked `slow` (wheel install, main job, browsers).
+test: sysdeps $(STAMP) lint doctest
 	$(BIN)/python -m pytest -q tests
 
+# The fast subset for development: everything not marked `slow` (no lint, no doctests).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow" tests
+
+# Every docstring example in the package runs as a doctest.
+doctest: $(STAMP)
+	$(BIN)/python -m pytest -q --doctest-modules ordos_geo
+
+# ruff, mypy, and the layering contracts of pyproject.toml [tool.importlinter].
 lint: $(STAMP)
-	$(BIN)/ruff check ordos_geo tests layers/build benchmarks
+	$(BIN)/ruff check ordos_geo tests layers/build benchmarks analyses
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/pip install -q -e '.[bench]'

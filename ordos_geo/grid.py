@@ -6,6 +6,9 @@ a polygon when its **centre** is inside.
 
 Examples
 --------
+The bounds (1010, 2020, 1390, 2310) snap outwards to (1000, 2000, 1400, 2400): the top
+edge 2310 rounds *up* to 2400, so the grid has 4 rows, not 3.
+
 >>> g = Grid.from_bounds((1010.0, 2020.0, 1390.0, 2310.0), res_m=100, crs="EPSG:32649")
 >>> g.shape, g.bounds
 ((4, 4), (1000.0, 2000.0, 1400.0, 2400.0))

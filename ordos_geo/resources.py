@@ -18,7 +18,13 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["analysis_path", "data_path", "plan_text_path"]
+__all__ = ["EDITABLE_ANALYSES", "analysis_path", "data_path", "plan_text_path"]
+
+#: The shipped analysis files a user copies to edit (``ordos-geo defaults --out DIR``).
+EDITABLE_ANALYSES: tuple[str, ...] = (
+    "pv.yaml", "wind.yaml", "eligibility_example.yaml", "zoning_rules.yaml",
+    "capacity_ledger.csv",
+)
 
 
 def data_path(*parts: str) -> Path:

@@ -8,9 +8,16 @@ GCJ-02 layer is handled in one place.
 
 Examples
 --------
->>> cat = Catalog.load()                                     # doctest: +SKIP
->>> banners = cat.vector("banners")                          # doctest: +SKIP
->>> dem = cat.raster_to_grid("elevation", grid)              # doctest: +SKIP
+>>> from ordos_geo.crs import WORK_CRS
+>>> from ordos_geo.grid import Grid
+>>> cat = Catalog.load()
+>>> banners = cat.vector("banners")                 # EPSG:4326 by default
+>>> len(banners), str(banners.crs)
+(9, 'EPSG:4326')
+>>> grid = Grid.from_bounds(banners.to_crs(WORK_CRS).total_bounds, res_m=5000, crs=WORK_CRS)
+>>> dem = cat.raster_to_grid("elevation", grid)    # metres, on the 5 km working grid
+>>> dem.shape == grid.shape
+True
 """
 
 from __future__ import annotations

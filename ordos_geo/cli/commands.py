@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "ordos_geo.cli.map",
     "ordos_geo.cli.report",
     "ordos_geo.cli.serve",
+    "ordos_geo.cli.defaults",
 ]
 
 

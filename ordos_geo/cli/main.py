@@ -12,8 +12,8 @@ from typing import Annotated
 
 import typer
 
-from ordos_geo import __version__
-from ordos_geo.cli.options import STATE, configure_logging
+from ordos_geo._version import __version__
+from ordos_geo.cli.options import CliState, configure_logging
 from ordos_geo.errors import OrdosGeoError
 
 app = typer.Typer(
@@ -35,6 +35,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     verbose: Annotated[
         int,
         typer.Option(
@@ -51,6 +52,8 @@ def _root(
         ),
     ] = False,
 ) -> None:
+    state = ctx.ensure_object(CliState)
+    state.verbose, state.quiet = verbose, quiet
     configure_logging(verbose, quiet)
 
 
@@ -68,11 +71,12 @@ _register()
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; never shows a traceback for bad input unless ``-vv``."""
     args = list(sys.argv[1:] if argv is None else argv)
+    state = CliState()  # filled by the root callback; one per invocation, no globals
     try:
         # standalone mode: usage errors -> exit 2 with usage text, typer.Exit -> its code
-        app(args=args, prog_name="ordos-geo", standalone_mode=True)
+        app(args=args, prog_name="ordos-geo", standalone_mode=True, obj=state)
     except OrdosGeoError as exc:
-        if STATE.verbose >= 2:
+        if state.verbose >= 2:
             traceback.print_exc()
         sys.stderr.write(f"ordos-geo: error: {exc}\n")
         sys.exit(1)
@@ -80,7 +84,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.write("ordos-geo: interrupted\n")
         sys.exit(130)
     except Exception as exc:  # a bug: say so on one line, traceback with -vv
-        if STATE.verbose >= 2:
+        if state.verbose >= 2:
             traceback.print_exc()
         sys.stderr.write(
             f"ordos-geo: internal error: {type(exc).__name__}: {exc} "

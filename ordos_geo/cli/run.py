@@ -208,11 +208,20 @@ def step_maps(ctx: RunContext) -> list[Path]:
 
 
 def step_report(ctx: RunContext) -> list[Path]:
-    """Write the static maps and the HTML/PDF report into ``report/``."""
-    from ordos_geo.report import build_report
+    """Write the static maps and the HTML/PDF report into ``report/``.
 
-    res = build_report(ctx.catalog, ctx.out_dir, ctx.out_dir / "report",
-                       overwrite=ctx.overwrite)
+    Without a CJK font the report is skipped with one line saying how to install it;
+    every other output of the run is already written, and the run still succeeds.
+    """
+    from ordos_geo.report import build_report
+    from ordos_geo.report.fonts import FontNotFoundError
+
+    try:
+        res = build_report(ctx.catalog, ctx.out_dir, ctx.out_dir / "report",
+                           overwrite=ctx.overwrite)
+    except FontNotFoundError as exc:
+        echo(f"report: not written (no CJK font): {exc}")
+        return []
     echo(f"wrote {ctx.shown(ctx.out_dir / 'report')} ({len(res.paths)} files)")
     return list(res.paths)
 

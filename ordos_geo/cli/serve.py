@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ordos_geo.cli.options import STATE, echo
+from ordos_geo.cli.options import cli_state, echo
 
 __all__ = ["register"]
 
@@ -56,8 +56,9 @@ def serve(
         log.warning("listening on %s: the page is reachable from the network", host)
     shown = f"[{host}]" if ":" in host else host
     echo(f"ordos-geo screening page: http://{shown}:{port}/  (Ctrl+C to stop)")
-    uvicorn.run(app, host=host, port=port, log_level="warning" if not STATE.verbose else "info",
-                access_log=STATE.verbose > 0)
+    verbose = cli_state().verbose
+    uvicorn.run(app, host=host, port=port, log_level="warning" if not verbose else "info",
+                access_log=verbose > 0)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,9 +7,15 @@ files (DESIGN.md "Result files"); data are reprojected to EPSG:4326 only here.
 
 Examples
 --------
->>> from ordos_geo.maps import MapOptions, write_map          # doctest: +SKIP
->>> write_map(None, "maps/overview.html")                      # doctest: +SKIP
->>> write_map(cat, "maps/pv_map.html", results_dir="maps", focus="pv")  # doctest: +SKIP
+>>> import tempfile
+>>> from pathlib import Path
+>>> from ordos_geo.maps import MapOptions, write_map
+>>> with tempfile.TemporaryDirectory() as d:   # the layer overview of the default catalog
+...     page = write_map(None, Path(d) / "overview.html", options=MapOptions(lang="en"))
+...     "leaflet" in page.read_text(encoding="utf-8").lower()
+True
+
+With results: ``write_map(cat, "maps/pv_map.html", results_dir="maps", focus="pv")``.
 """
 
 from __future__ import annotations

@@ -11,6 +11,11 @@ with fontTools (a few seconds, both faces in parallel), renamed to their own fam
 ``~/.cache/ordos_geo/fonts``), and registered with
 ``matplotlib.font_manager.fontManager.addfont``. The original collection is also
 registered as a per-glyph fallback for characters outside GB 2312.
+
+``$ORDOS_GEO_CJK_FONT`` names one CJK font file (``.ttf``/``.otf``/``.ttc``) to use
+instead of the system search; a missing file raises :class:`FontNotFoundError`, like a
+machine without any CJK font (``ordos-geo run`` then writes every other output and
+says in one line how to install the font).
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ __all__ = [
     "SUBSET_FAMILY",
     "WQY_CANDIDATES",
     "CJKFont",
+    "FontNotFoundError",
     "figure_chars",
     "get_cjk_font",
     "missing_glyphs",
@@ -71,6 +77,16 @@ LAYOUT_FEATURES: tuple[str, ...] = ("ccmp", "liga", "clig", "calt", "rlig", "rcl
 #: collection: matplotlib ≥ 3.11 registers all faces of a .ttc, and a subset that kept
 #: the name "Noto Sans CJK SC" would lose to the CFF original in font look-ups.
 SUBSET_FAMILY = "OrdosGeo Noto Sans CJK SC"
+
+
+#: Environment variable naming one CJK font file to use instead of the system search.
+FONT_ENV = "ORDOS_GEO_CJK_FONT"
+_INSTALL_HINT = ("install it with `apt-get install fonts-noto-cjk` (or run `make sysdeps`), "
+                 f"or set {FONT_ENV} to a CJK .ttf/.otf/.ttc file")
+
+
+class FontNotFoundError(OrdosGeoError):
+    """No CJK font: maps and the report cannot be drawn (everything else can)."""
 
 
 @dataclass(frozen=True)
@@ -291,10 +307,19 @@ def get_cjk_font() -> CJKFont:
 
     Raises
     ------
-    OrdosGeoError
-        If neither ``fonts-noto-cjk`` nor ``fonts-wqy-zenhei`` is installed.
+    FontNotFoundError
+        If neither ``fonts-noto-cjk`` nor ``fonts-wqy-zenhei`` is installed, or
+        ``$ORDOS_GEO_CJK_FONT`` names no file.
     """
     fm = font_manager.fontManager
+    override = os.environ.get(FONT_ENV)
+    if override:  # one user-named file, registered as it is
+        if not Path(override).is_file():
+            raise FontNotFoundError(f"${FONT_ENV}: {override}: no such font file; "
+                                    + _INSTALL_HINT)
+        fm.addfont(override)
+        name = font_manager.FontProperties(fname=override).get_name()
+        return CJKFont(name, Path(override), Path(override), ())
     noto = next((Path(p) for p in NOTO_CANDIDATES if Path(p).is_file()), None)
     if noto is not None:
         fm.addfont(str(noto))  # fallback for characters outside the subset
@@ -324,9 +349,9 @@ def get_cjk_font() -> CJKFont:
         fm.addfont(str(wqy))
         name = font_manager.FontProperties(fname=str(wqy)).get_name()
         return CJKFont(name, wqy, wqy, ())
-    raise OrdosGeoError(
+    raise FontNotFoundError(
         "/usr/share/fonts: font 'Noto Sans CJK' not found (also no WenQuanYi Zen Hei); "
-        "install it with `apt-get install fonts-noto-cjk` (or run `make sysdeps`)"
+        + _INSTALL_HINT
     )
 
 

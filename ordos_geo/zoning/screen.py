@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ordos_geo import __version__
+from ordos_geo._version import __version__
 from ordos_geo.crs import WORK_CRS, WORK_CRS_PROJ4
 from ordos_geo.errors import RuleError
 from ordos_geo.io.projects import (
