@@ -23,7 +23,7 @@ Files written (a format mix, as planners send them):
 - ``c_parks.xlsx`` — projects in and near industrial parks (lon/lat points).
 - ``d_renewables.geojson`` — PV and wind footprints, turbines and lines.
 - ``e_pv_subsidence.txt`` — 界址点 parcel with a hole on subsidence land, CGCS2000 GK
-  zone 37 with zone prefix (EPSG:4525).
+  zone of each parcel with zone prefix (e.g. EPSG:4525 for zone 37).
 - ``f_pv_redline_edge.txt`` — 界址点 parcel partly in a red line (gets a fix hint).
 
 All positions derive from illustrative layers: they are demonstrations, not real
@@ -45,7 +45,7 @@ from shapely.geometry import LineString, Point, box
 from shapely.ops import nearest_points
 
 from ordos_geo.catalog import Catalog
-from ordos_geo.crs import WORK_CRS
+from ordos_geo.crs import WORK_CRS, gk_epsg, gk_zone_for_lon
 from ordos_geo.io.projects import to_work_crs
 from ordos_geo.zoning.rules import LayerRef
 from ordos_geo.zoning.zones import ZoneSource
@@ -121,8 +121,16 @@ def other_banner(geom: Any) -> str:
 LAYERS = [k for k in Z if k not in ("city", "settlement_pts")]
 
 
+#: Land-class layers (N-2b, N-2d … N-2g, N-3b) cover most of the city (basic grassland
+#: alone 44 %): footprints are not kept clear of them, so a renewable example may land on
+#: one and its expectation says so; the national examples target them on purpose.
+LAND = ("basic_farmland", "basic_grassland", "forest_youlin", "forest_shrub", "forest_other",
+        "sand_closure", "cropland_layer")
+
+
 def _others(allow: tuple[str, ...]) -> Any:
-    return shapely.union_all([Z[k] for k in LAYERS if k not in allow])
+    skip = set(allow) | set(LAND)
+    return shapely.union_all([Z[k] for k in LAYERS if k not in skip])
 
 
 def _sample_in(geom: Any, n: int = 4000) -> np.ndarray:
@@ -139,6 +147,8 @@ def _square(p: Point, size: float) -> Any:
 def inside(target: str, *, allow: tuple[str, ...] = (), size: float = 200.0,
            margin: float = 300.0) -> Any:
     """A square footprint ≥ 100 m inside ``target``, ≥ ``margin`` from disallowed zones."""
+    if target.startswith("park"):  # the 棋盘井/蒙西 area holds its parks
+        allow = (*allow, "qipanjing_area")
     others = _others((target, *allow))
     inner = Z[target].buffer(-(size / 2 + 100))
     for p in _sample_in(inner if not inner.is_empty else Z[target]):
@@ -200,6 +210,8 @@ def near_point(target: str, dist: float, *, allow: tuple[str, ...] = ()) -> Any:
 # ---------------------------------------------------------------------------- examples
 ENC_RENEW = ("kubuqi", "mu_us", "mining", "subsidence", "reclamation", "kongdui_banks",
              "barren")
+#: what the 沙化土地封禁保护区 lie in: the desert zones and the sand-fixation red lines
+SAND = (*ENC_RENEW, "red_lines", "cu1")
 
 
 def row(pid: str, name: str, industry: str, stage: str, geom: Any, expect: str,
@@ -372,7 +384,7 @@ def renewable_rows() -> list[dict[str, Any]]:
     reseed(4)
     return [
         row("E-P6d-1", "库布其光伏", "pv", "new", inside("kubuqi", allow=ENC_RENEW, size=500),
-            "compliant +P-6d", capacity=50, unit="MW"),
+            "restricted +P-6d +N-2f", capacity=50, unit="MW"),
         row("E-P6d-2", "库布其边外光伏", "pv", "new", near("kubuqi", allow=("barren",)),
             "compliant -P-6d", capacity=10, unit="MW"),
         row("E-P15a-1", "排土场光伏", "pv", "new",
@@ -386,14 +398,14 @@ def renewable_rows() -> list[dict[str, Any]]:
             "prohibited +N-1a +P-12a"),
         row("E-N1b-1", "穿越红线的送出线路", "pv", "new",
             crossing("red_lines", allow=("cu1", "cropland", *ENC_RENEW)),
-            "review +N-1b +P-4e -N-1a -P-12a", component="line"),
+            "prohibited +N-1b +P-4e +N-2b -N-1a -P-12a", component="line"),
         row("E-N1b-2", "远离红线的送出线路", "pv", "new", far().boundary,
-            "compliant -N-1b -P-4e", component="line"),
+            "prohibited +N-2b -N-1b -P-4e", component="line"),
         row("E-N2a-1", "耕地像元上的光伏", "pv", "new",
             inside("cropland", allow=("barren",), size=300, margin=300),
-            "review +N-2a"),
+            "prohibited +N-2a +N-2b +N-2g"),
         row("E-N2a-2", "耕地像元外的光伏", "pv", "new",
-            near("cropland", dist=400, allow=()), "compliant -N-2a -N-2c"),
+            near("cropland", dist=400, allow=()), "prohibited +N-2b +N-2g -N-2a -N-2c"),
         row("E-N2c-1", "荒漠(裸地)光伏", "pv", "new",
             inside("barren", allow=ENC_RENEW, size=300), "compliant +N-2c"),
         row("E-N3a-1", "保护区内风机", "wind", "new",
@@ -424,9 +436,11 @@ def national_rows() -> list[dict[str, Any]]:
                     inside("basic_farmland", allow=crop).centroid, "compliant -N-2b")]
     if "sand_closure" in have:
         out += [row("E-N2d-1", "封禁保护区内光伏", "pv", "new",
-                    inside("sand_closure", allow=ENC_RENEW), "prohibited +N-2d"),
+                    inside("sand_closure", allow=SAND), "prohibited +N-2d"),
+                # the closure areas lie inside sand-fixation red lines: the turbine is
+                # prohibited by the red line (N-1a), not by the PV-only N-2d
                 row("E-N2d-2", "封禁保护区内风机", "wind", "new",
-                    inside("sand_closure", allow=ENC_RENEW).centroid, "compliant -N-2d")]
+                    inside("sand_closure", allow=SAND).centroid, "prohibited -N-2d +N-1a")]
     if {"forest_youlin", "forest_shrub"} <= have:
         out += [row("E-N2e-1", "有林地上的光伏方阵", "pv", "new",
                     inside("forest_youlin", allow=ENC_RENEW), "prohibited +N-2e -N-2f"),
@@ -441,10 +455,12 @@ def national_rows() -> list[dict[str, Any]]:
                     inside("cropland_layer", allow=("cropland", "barren")), "prohibited +N-2g"),
                 row("E-N2g-2", "穿越耕地的集电线路", "pv", "new",
                     inside("cropland_layer", allow=("cropland", "barren")).boundary,
-                    "compliant -N-2g", component="line")]
+                    "prohibited +N-2b -N-2g", component="line")]
     if "qipanjing_area" in have:
         out += [row("E-P5e-3", "棋盘井蒙西地区园区外钢铁", "steel", "new",
-                    inside("qipanjing_area", allow=("cropland", "barren")).centroid,
+                    inside("qipanjing_area", allow=("cropland", "barren", "mining", "subsidence",
+                                                "reclamation", "settlements"),
+                           margin=100).centroid,
                     "restricted +P-5e", capacity_replacement="是", energy_efficiency="benchmark",
                     **ND)]
     return out
@@ -455,8 +471,11 @@ def _lonlat(rows: list[dict[str, Any]]) -> gpd.GeoDataFrame:
 
 
 def _write_coordfile(path: Path, parcel_id: str, name: str, poly: Any) -> None:
-    """界址点 TXT in CGCS2000 GK zone 37 with zone prefix (EPSG:4525); X north, Y east."""
-    tr = Transformer.from_crs(WORK_CRS, "EPSG:4525", always_xy=True)
+    """界址点 TXT in the CGCS2000 3° GK zone of the parcel, with zone prefix; X north, Y east."""
+    lon = Transformer.from_crs(WORK_CRS, "EPSG:4326", always_xy=True).transform(
+        poly.centroid.x, poly.centroid.y)[0]
+    zone = gk_zone_for_lon(lon)
+    tr = Transformer.from_crs(WORK_CRS, gk_epsg(zone, prefixed=True), always_xy=True)
     rings = [poly.exterior, *poly.interiors]
     pts: list[str] = []
     k = 1
@@ -470,7 +489,7 @@ def _write_coordfile(path: Path, parcel_id: str, name: str, poly: Any) -> None:
     # 建设性质 (new/expansion/relocation), read by ordos_geo.io.projects.
     text = ["[项目信息]", f"项目名称={name}", "建设性质=新建", "行业=光伏",
             "[属性描述]", "坐标系=2000国家大地坐标系", "几度分带=3", "投影类型=高斯克吕格",
-            "计量单位=米", "带号=37", "精度=0.001", "转换参数=,,,,,,", "[地块坐标]",
+            "计量单位=米", f"带号={zone}", "精度=0.001", "转换参数=,,,,,,", "[地块坐标]",
             f"{len(pts)},{area_ha:.4f},{parcel_id},{name},面,,光伏用地,,@", *pts]
     path.write_bytes(("\r\n".join(text) + "\r\n").encode("gbk"))
 
