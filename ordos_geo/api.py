@@ -339,7 +339,8 @@ def check(
     --------
     >>> from ordos_geo.resources import analysis_path
     >>> res = check(analysis_path("projects"))
-    >>> set(res.projects["verdict"]) <= {"compliant", "review", "restricted", "prohibited"}
+    >>> set(res.projects["verdict"]) <= {"compliant", "needs_information", "review",
+    ...                                   "restricted", "prohibited"}
     True
     """
     from ordos_geo.zoning import check_projects
