@@ -206,7 +206,7 @@ def test_check_outputs_never_carry_a_live_formula(
     hits = rs.read_csv(tmp_path / "out", "conflicts.csv")
     assert len(hits) >= 1 and set(hits["project_name"]) == {"'=1+2"}
     assert pd.api.types.is_numeric_dtype(hits["distance_m"])
-    ws = load_workbook(tmp_path / "out" / "verdicts.xlsx")["禁止 prohibited"]
+    ws = load_workbook(tmp_path / "out" / "verdicts.xlsx")["禁止"]
     header = [c.value for c in ws[1]]
     cell = ws.cell(row=2, column=header.index("项目名称") + 1)
     assert cell.value == "=1+2" and cell.data_type == "s"  # text, not a formula

@@ -139,7 +139,7 @@ def test_upload_verdict_map_downloads(page, server, tmp_path):
 
     assert dl.value.suggested_filename == "verdicts.xlsx"
     wb = load_workbook(io.BytesIO(Path(dl.value.path()).read_bytes()))
-    ws = wb["禁止 prohibited"]
+    ws = wb["禁止"]
     assert [c.value for c in ws[2]][:2] == ["JZD-RL-01", "跨红线光伏地块"]
     with page.expect_download() as dl2:
         card.locator("a.pdf").click()

@@ -21,6 +21,7 @@ import argparse
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import shapely
 
 import ordos_geo as og
@@ -55,6 +56,13 @@ def write_standin(folder: Path) -> Path:
         {"名称": [*red["name_zh"].astype(str), "新增红线(示意)"],
          "类型": [*red["rl_type"].astype(str), "示意"]},
         geometry=[*red.geometry, extra], crs="EPSG:4524")
+    # a shapefile holds one geometry type: keep the polygonal parts of any collection
+    # (reprojection repairs can leave a slither line beside a polygon)
+    parts = shapely.get_parts(gdf.geometry.values)
+    keep = shapely.get_type_id(parts) == 3
+    idx = np.repeat(np.arange(len(gdf)), shapely.get_num_geometries(gdf.geometry.values))
+    gdf = gdf.set_geometry([shapely.union_all(parts[keep & (idx == i)])
+                            for i in range(len(gdf))])
     folder.mkdir(parents=True, exist_ok=True)
     shp = folder / "生态保护红线.shp"
     gdf.to_file(shp, encoding="GBK", engine="pyogrio")

@@ -256,8 +256,11 @@ class Screener:
             except OrdosGeoError as exc:
                 raise _renamed(exc, _user_text(str(exc), folder, shown)) from None
             token = self.store.put(StoredResult(files=files, result=result))
-        base = f"/api/results/{token}"
-        doc = check_json(result, outputs={n: f"{base}/{n}" for n in DOWNLOADS})
+            base = f"/api/results/{token}"
+            doc = check_json(result, outputs={n: f"{base}/{n}" for n in DOWNLOADS})
+            for rec in doc["projects"]:  # the user's file names, never the temp folder
+                if isinstance(rec.get("source"), str):
+                    rec["source"] = _user_text(rec["source"], folder, shown)
         details = _details(result)
         summary = summary_dict(result)
         for i, d in enumerate(details):
