@@ -163,9 +163,9 @@ def test_missing_transform_parameter_is_located_config_error() -> None:
     grid = Grid.from_bounds((0, 0, 1000, 1000), res_m=100, crs="EPSG:32649")
     f = FactorSpec(name="y", input="resource", transform="linear", params={"lo": 1}, weight=1)
     with pytest.raises(ConfigError, match=r"pv.yaml: factors\[0\]\.params: linear needs 'hi'"):
-        evaluate_factors([f], LayerReader(None, grid), resource=lambda: np.ones(grid.shape),
+        evaluate_factors([f], LayerReader(None, grid), resource=lambda _v: np.ones(grid.shape),
                          where_prefix="pv.yaml: factors")
     ok = FactorSpec(name="y", input="resource", transform="linear",
                     params={"lo": 0, "hi": 2}, weight=1)
-    fl = evaluate_factors([ok], LayerReader(None, grid), resource=lambda: np.ones(grid.shape))
+    fl = evaluate_factors([ok], LayerReader(None, grid), resource=lambda _v: np.ones(grid.shape))
     assert fl.scores[0].dtype == np.uint8 and (fl.scores[0] == 50).all()

@@ -39,7 +39,8 @@ def test_default_analysis_runs_on_default_layers(kind, catalog, repo, tmp_path) 
     assert r.sites.geometry.is_valid.all()
     # project-sized sites, ranked, inside one banner each (split_by_banner)
     rule = s["site_rule"]
-    assert rule["split_by_banner"] and rule["top_fraction"] is not None
+    assert rule["split_by_banner"] and "top_fraction" not in rule
+    assert rule["rule"].startswith("absolute")
     assert (r.sites["area_km2"] <= rule["max_site_km2"] + 1e-9).all()
     assert r.sites["mean_score"].is_monotonic_decreasing
     assert r.sites["banner_adcode"].notna().all()

@@ -59,9 +59,9 @@ def test_wind_cf_matches_direct_integration(v126) -> None:
 def test_density_correction_lowers_cf_at_altitude(v126) -> None:
     spec = WindResourceSpec()
     speed = np.full(2, 6.8, dtype="float32")
-    cf_sea = wind_cf_from_speed(speed, spec, v126, speed_height_m=100,
+    cf_sea, _ = wind_cf_from_speed(speed, spec, v126, speed_height_m=100,
                                 elevation_m=np.zeros(2))
-    cf_high = wind_cf_from_speed(speed, spec, v126, speed_height_m=100,
+    cf_high, _ = wind_cf_from_speed(speed, spec, v126, speed_height_m=100,
                                  elevation_m=np.full(2, 1500.0))
     assert np.all(cf_high < cf_sea)
     assert air_density_isa(np.array([0.0]))[0] == pytest.approx(1.225)

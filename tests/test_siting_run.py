@@ -153,7 +153,7 @@ def test_outputs_written_with_tags(pv_run) -> None:
     names = {p.name for p in pv_run.files.values()}
     assert names == {"pv_score.tif", "pv_reasons.tif", "pv_resource.tif", "pv_sites.gpkg",
                      "pv_capacity_by_banner.csv", "pv_exclusions.csv", "pv_summary.json",
-                     "pv_robustness.tif"}
+                     "pv_supply_curve.csv", "pv_robustness.tif"}
     for p in pv_run.files.values():
         assert p.exists() and p.stat().st_size > 0
     with rasterio.open(pv_run.files["reasons"]) as src:
@@ -444,21 +444,34 @@ def test_zone_factor_and_zone_floor(world: Path, catalog) -> None:
 def test_default_style_site_rule_on_world(world: Path, catalog) -> None:
     cfg = SitingConfig.model_validate(yaml.safe_load((world / "pv.yaml").read_text("utf-8")))
     cfg = cfg.model_copy(update={"sites": cfg.sites.model_copy(update={
-        "min_score": 60, "min_area_km2": 0.5, "top_fraction": 0.2, "max_site_km2": 4.0,
-        "split_by_banner": True})})
+        "min_score": 60, "min_area_km2": 0.5, "max_site_km2": 4.0,
+        "split_by_banner": True, "capacity_density_mw_per_km2": 30.0})})
     r = run_siting("pv", catalog=catalog, config=cfg, out_dir=None)
     s = r.summary
     assert s["sites"] == len(r.sites) > 1
     assert (r.sites["area_km2"] <= 4.0 + 1e-9).all()
-    # kept area reaches 20 % of the eligible area, overshooting by less than one site
-    target = 0.2 * s["eligible_km2"]
-    assert s["site_rule"]["top_fraction_target_km2"] == pytest.approx(target, abs=0.01)
-    assert target <= s["sites_area_km2"] < target + 4.0 + 1e-6
+    # absolute rule: the site land is the eligible land scoring ≥ 60 in connected pieces
+    # (≥ 0.5 km² after cutting), not a share of the eligible area
+    cand_km2 = float(((r.reasons == 0) & (r.score >= 60) & (r.score <= 100)).sum()) \
+        * r.grid.cell_area_m2 / 1e6
+    assert s["sites_area_km2"] <= cand_km2 + 1e-6
+    assert s["sites_area_km2"] > 0.8 * cand_km2
+    curve = {c["min_score"]: c for c in s["threshold_curve"]}
+    gws = [c["gw"] for c in s["threshold_curve"]]
+    assert gws == sorted(gws, reverse=True)  # a stricter threshold never adds capacity
+    # the curve at the run's own threshold equals the uncut sites (cutting drops slivers)
+    assert curve[60.0]["area_km2"] >= s["sites_area_km2"] - 1e-6
     # ranked: site 1 has the best mean score
     assert r.sites["mean_score"].iloc[0] == r.sites["mean_score"].max()
     assert r.sites["mean_score"].is_monotonic_decreasing
     cap = r.capacity.set_index("adcode")
     assert cap.loc["TOTAL", "capacity_mw"] == pytest.approx(r.sites["capacity_mw"].sum(), abs=0.1)
+    # energy = capacity × the site's mean specific yield; LCOE present for every site
+    assert np.allclose(r.sites["annual_energy_mwh"],
+                       r.sites["capacity_mw"] * r.sites["resource_mean"], rtol=1e-3)
+    assert (r.sites["lcoe_cny_per_kwh"] > 0).all()
+    assert s["annual_energy_twh"] == pytest.approx(r.sites["annual_energy_mwh"].sum() / 1e6,
+                                                   abs=1e-3)
     # technical potential = class area × density, labelled as such
     tp = s["technical_potential"]
     assert "NOT candidate sites" in tp["definition"]

@@ -118,8 +118,8 @@ def test_min_area_applies_after_splitting_and_ids_are_ranked() -> None:
     assert sizes[0] == 400  # id 1 = best mean score
 
 
-def test_relative_rule_keeps_best_sites_up_to_the_area_share() -> None:
-    # 16 separate 10×10 squares with distinct scores; eligible area = whole grid
+def test_absolute_rule_keeps_every_site_above_the_threshold() -> None:
+    # 16 separate 10×10 squares with distinct scores 81..96
     shape = (64, 64)
     score = np.full(shape, 50, dtype=np.uint8)
     reasons = np.zeros(shape, dtype=np.uint8)
@@ -128,23 +128,47 @@ def test_relative_rule_keeps_best_sites_up_to_the_area_share() -> None:
         for c in range(4):
             score[r * 16:r * 16 + 10, c * 16:c * 16 + 10] = next(vals)
     grid = _grid(shape)
-    _, n_all = label_sites(score, reasons, min_score=80, min_area_km2=0,
-                               cell_area_m2=grid.cell_area_m2)
-    assert n_all == 16
-    frac = 0.1  # 409.6 cells → sites of 100 cells kept while area so far < 409.6: 5 sites
-    top, n = label_sites(score, reasons, min_score=80, min_area_km2=0,
-                         cell_area_m2=grid.cell_area_m2, top_fraction=frac)
-    assert n == 5
-    kept_scores = sorted({int(score[top == i][0]) for i in range(1, n + 1)})
-    assert kept_scores == [92, 93, 94, 95, 96]
-    assert [int(score[top == i][0]) for i in range(1, n + 1)] == [96, 95, 94, 93, 92]
-    # kept area reaches the share and overshoots by less than one site
-    area = np.count_nonzero(top)
-    assert frac * score.size <= area < frac * score.size + 100
-    # the floor still applies: nothing below min_score even if the share is not reached
+    lab, n = label_sites(score, reasons, min_score=80, min_area_km2=0,
+                         cell_area_m2=grid.cell_area_m2)
+    assert n == 16 and np.count_nonzero(lab) == 1600
+    # ids by rank: site 1 has the best mean score
+    assert [int(score[lab == i][0]) for i in range(1, 4)] == [96, 95, 94]
+    # the result follows the data: more eligible land above the threshold → more sites,
+    # no share of the eligible land caps it
+    score2 = score.copy()
+    score2[40:60, 0:10] = 90  # a new high-scoring block, 200 cells
+    lab2, _ = label_sites(score2, reasons, min_score=80, min_area_km2=0,
+                           cell_area_m2=grid.cell_area_m2)
+    # rows 40-59 overlap the squares of rows 32-41 and 48-57 in 20 + 100 cells
+    assert np.count_nonzero(lab2) == np.count_nonzero(lab) + 200 - 120
+    # a higher threshold keeps only what scores above it
     high, n_high = label_sites(score, reasons, min_score=95, min_area_km2=0,
-                               cell_area_m2=grid.cell_area_m2, top_fraction=0.9)
+                               cell_area_m2=grid.cell_area_m2)
     assert n_high == 2 and set(np.unique(score[high > 0])) == {95, 96}
+    # removing eligibility (an exclusion) removes the land
+    reasons2 = reasons.copy()
+    reasons2[0:10, 0:10] = 1
+    _, n3 = label_sites(score, reasons2, min_score=80, min_area_km2=0,
+                        cell_area_m2=grid.cell_area_m2)
+    assert n3 == 15
+
+
+def test_shape_rule_removes_strips_narrower_than_the_minimum_width() -> None:
+    shape = (40, 40)
+    score = np.zeros(shape, dtype=np.uint8)
+    reasons = np.zeros(shape, dtype=np.uint8)
+    score[5:25, 5:25] = 90      # a 20×20 block (2 km wide at 100 m)
+    score[30:32, 0:40] = 90     # a 2-cell (200 m) strip, 40 cells long
+    grid = _grid(shape)
+    lab, n = label_sites(score, reasons, min_score=80, min_area_km2=0,
+                         cell_area_m2=grid.cell_area_m2)
+    assert n == 2
+    lab, n = label_sites(score, reasons, min_score=80, min_area_km2=0,
+                         cell_area_m2=grid.cell_area_m2, grid=grid, min_width_m=300)
+    assert n == 1
+    # the block survives (an opening keeps shapes wider than the disc); the disc of
+    # 3 cells rounds off only its 4 corner cells
+    assert np.count_nonzero(lab) == 396 and (lab[6:24, 5:25] == 1).all()
 
 
 def test_compact_labels_orders_by_first_cell_and_drops_small() -> None:

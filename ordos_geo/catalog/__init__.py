@@ -19,11 +19,12 @@ Examples
 
 from ordos_geo.catalog.checks import LayerCheck, ValidationReport
 from ordos_geo.catalog.registry import ENV_LAYERS, Catalog, default_catalog_path
-from ordos_geo.catalog.spec import PROVENANCES, ROLES, CatalogFile, LayerSpec
+from ordos_geo.catalog.spec import PROVENANCES, RESOURCE_ROLES, ROLES, CatalogFile, LayerSpec
 
 __all__ = [
     "ENV_LAYERS",
     "PROVENANCES",
+    "RESOURCE_ROLES",
     "ROLES",
     "Catalog",
     "CatalogFile",

@@ -59,6 +59,9 @@ class RunContext:
     projects
         Project files or folders to screen (``--projects``); empty = the bundled
         examples, and the outputs then say so (``"examples": true``).
+    configs
+        Siting analysis per kind (``--pv-config``, ``--wind-config``); missing = the
+        shipped ``analyses/{kind}.yaml``.
     """
 
     catalog: Catalog
@@ -68,6 +71,7 @@ class RunContext:
     report: ValidationReport | None = None
     projects: list[Path] = field(default_factory=list)
     final_dir: Path | None = None
+    configs: dict[str, Path] = field(default_factory=dict)
 
     def shown(self, path: Path) -> str:
         """``path`` as it will be after the run (steps write into a staging folder)."""
@@ -139,9 +143,10 @@ def step_overview_map(ctx: RunContext) -> list[Path]:
 
 
 def _siting_outputs(kind: str) -> tuple[str, ...]:
-    from ordos_geo.siting.run import OUTPUT_NAMES
+    from ordos_geo.report.charts import chart_names
+    from ordos_geo.siting.run import output_names
 
-    return tuple(n.format(kind=kind) for k, n in OUTPUT_NAMES.items() if k != "robustness")
+    return tuple(output_names(kind) + chart_names(kind))
 
 
 def _siting_step(kind: str) -> Callable[[RunContext], list[Path]]:
@@ -149,16 +154,26 @@ def _siting_step(kind: str) -> Callable[[RunContext], list[Path]]:
         from ordos_geo.siting import run_siting
 
         res = run_siting(kind, catalog=ctx.catalog, out_dir=ctx.out_dir,  # type: ignore[arg-type]
-                         overwrite=ctx.overwrite)
+                         overwrite=ctx.overwrite, config_path=ctx.configs.get(kind))
+        from ordos_geo.report.charts import write_supply_curve_png
+
+        png = write_supply_curve_png(ctx.out_dir, kind, ctx.out_dir / f"{kind}_supply_curve.png",
+                                     overwrite=True)
         s = res.summary
+        src = s.get("resource_source", {})
         echo(
             f"{kind}: eligible {s['eligible_km2']:,.0f} of {s['total_km2']:,.0f} km², "
-            f"{s['sites']} candidate sites, {s['capacity_gw']:.1f} GW "
-            f"(target {s['target_gw']:g} GW, installed end-2025 {s['installed_gw_2025']:g} GW)"
+            f"{s['sites']} candidate sites (score ≥ {s['site_rule']['min_score']:g}), "
+            f"{s['capacity_gw']:.1f} GW, {s['annual_energy_twh']:.1f} TWh/yr "
+            f"(target {s['target_gw']:g} GW, installed end-2025 {s['installed_gw_2025']:g} GW); "
+            f"resource: {src.get('en', s['resource']['method'])}"
+            + (f"; {src['not_covered_km2']:,.0f} km² not covered by it"
+               if src.get("not_covered_km2") else "")
         )
-        return list(res.files.values())
+        return [*res.files.values(), *([png] if png else [])]
 
-    step.__doc__ = f"Run the {kind} siting analysis with analyses/{kind}.yaml at its default res."
+    step.__doc__ = (f"Run the {kind} siting analysis (--{kind}-config, default "
+                    f"analyses/{kind}.yaml) at its default res.")
     return step
 
 
@@ -254,15 +269,19 @@ def select_steps(names: str | None) -> list[Step]:
     return [s for s in STEPS if s.name in wanted]
 
 
-def run_inputs(catalog: Catalog, user_catalog: Path | None = None) -> list[Path]:
+def run_inputs(catalog: Catalog, user_catalog: Path | None = None,
+               configs: dict[str, Path] | None = None) -> list[Path]:
     """Every file ``run`` reads: catalog, analysis configs, rules, ledger, example projects."""
     from ordos_geo.cli.inputs import catalog_inputs, expand
     from ordos_geo.siting.config import default_config_path
     from ordos_geo.zoning.ledger import DEFAULT_LEDGER
     from ordos_geo.zoning.rules import DEFAULT_RULES
 
-    return [*catalog_inputs(catalog, user_catalog), default_config_path("pv"),
-            default_config_path("wind"), DEFAULT_RULES, DEFAULT_LEDGER, *expand([EXAMPLES_DIR])]
+    configs = configs or {}
+    return [*catalog_inputs(catalog, user_catalog),
+            configs.get("pv", default_config_path("pv")),
+            configs.get("wind", default_config_path("wind")), DEFAULT_RULES, DEFAULT_LEDGER,
+            *expand([EXAMPLES_DIR])]
 
 
 def run_steps(
@@ -327,13 +346,25 @@ def run(
                      help="Project files or folders to screen (repeat for several); default: "
                           "the bundled examples, marked as examples in maps and report."),
     ] = None,
+    pv_config: Annotated[
+        Path | None,
+        typer.Option("--pv-config", metavar="YAML", exists=True, dir_okay=False,
+                     help="PV siting analysis (default: the shipped analyses/pv.yaml)."),
+    ] = None,
+    wind_config: Annotated[
+        Path | None,
+        typer.Option("--wind-config", metavar="YAML", exists=True, dir_okay=False,
+                     help="Wind siting analysis (default: the shipped analyses/wind.yaml)."),
+    ] = None,
 ) -> None:
     """The main job: validate layers, PV and wind siting, screen the proposals (--projects,
     or the bundled examples), write the interactive maps and the report into DIR."""
     chosen = select_steps(steps)
     cat = Catalog.load(catalog)
-    ctx = RunContext(catalog=cat, out_dir=out, overwrite=overwrite, projects=list(projects or []))
-    written = run_steps(ctx, chosen, inputs=[*run_inputs(cat, catalog), *ctx.projects])
+    configs = {k: p for k, p in (("pv", pv_config), ("wind", wind_config)) if p is not None}
+    ctx = RunContext(catalog=cat, out_dir=out, overwrite=overwrite, projects=list(projects or []),
+                     configs=configs)
+    written = run_steps(ctx, chosen, inputs=[*run_inputs(cat, catalog, configs), *ctx.projects])
     echo(f"done: {len(written)} file(s) in {display_path(out)}")
 
 

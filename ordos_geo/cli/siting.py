@@ -31,22 +31,27 @@ def _run(kind: str, config: Path | None, res: float | None, out: Path, catalog: 
     from ordos_geo.io.results import ResultSet
     from ordos_geo.siting import run_siting
     from ordos_geo.siting.config import default_config_path
-    from ordos_geo.siting.run import OUTPUT_NAMES
+    from ordos_geo.siting.run import output_names
 
     cat = Catalog.load(catalog)
-    names = [n.format(kind=kind) for k, n in OUTPUT_NAMES.items()
-             if k != "robustness" or sensitivity]
+    from ordos_geo.report.charts import chart_names, write_supply_curve_png
+
+    names = output_names(kind, sensitivity=sensitivity) + chart_names(kind)
     inputs = [config or default_config_path(kind), *catalog_inputs(cat, catalog)]
     # written whole: staged in OUT, moved in only when the run succeeded
     with ResultSet(out, names, inputs=inputs, overwrite=overwrite) as rs:
         r = run_siting(kind,  # type: ignore[arg-type]
                        catalog=cat, config_path=config, res_m=res, out_dir=rs.stage,
                        overwrite=overwrite, sensitivity=sensitivity)
+        png = write_supply_curve_png(rs.stage, kind, rs.stage / f"{kind}_supply_curve.png",
+                                     overwrite=True)
     s = r.summary
     echo_json({
         "kind": kind, "out": str(out), "total_km2": s["total_km2"],
         "eligible_km2": s["eligible_km2"], "sites": s["sites"],
         "capacity_gw": s["capacity_gw"],
+        "annual_energy_twh": s.get("annual_energy_twh"),
+        "resource_source": s.get("resource_source", {}).get("type"),
         "capacity_definition": s.get("capacity_definition"),
         "technical_potential_gw": s.get("technical_potential", {}).get("all_eligible_gw"),
         "target_gw": s["target_gw"],
@@ -54,7 +59,7 @@ def _run(kind: str, config: Path | None, res: float | None, out: Path, catalog: 
         "resource_method": s["resource"]["method"],
         "resource_is_assumption": s.get("resource_is_assumption", False),
         "provenance": s["provenance"],
-        "files": sorted(p.name for p in r.files.values()),
+        "files": sorted([p.name for p in r.files.values()] + ([png.name] if png else [])),
         "seconds": s["timing_s"].get("with_outputs", s["timing_s"]["total"]),
     })
 

@@ -7,8 +7,8 @@ Every number that is an assumption rather than a measurement sits next to a
 Examples
 --------
 >>> cfg = SitingConfig.model_validate({"kind": "pv"})
->>> cfg.grid.res_m, cfg.sites.capacity_density_mw_per_km2
-(100.0, 30.0)
+>>> cfg.grid.res_m, round(cfg.sites.density_mw_per_km2(), 1)
+(100.0, 33.3)
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from ordos_geo.resources import analysis_path
 __all__ = [
     "DEFAULT_DISTANCE_RES_M",
     "ClassesSpec",
+    "CostSpec",
     "ExclusionSpec",
     "FactorSpec",
     "GridSpec",
@@ -40,6 +41,7 @@ __all__ = [
     "SitingConfig",
     "TargetsSpec",
     "WeightsSpec",
+    "WindLayoutSpec",
     "WindResourceSpec",
     "config_sha256",
     "default_config_path",
@@ -95,6 +97,12 @@ class FactorSpec(StrictModel):
         "capacity factor (0–1) from the resource model; zones: the highest `zones` "
         "score of the polygon layers holding the cell (cell centre), no data outside all",
     )
+    variable: Literal["yield", "ghi", "capacity_factor", "wind_speed"] | None = Field(
+        default=None,
+        description="input: resource: which resource variable (PV: yield kWh/kWp/yr or "
+        "all-sky ghi kWh/m²/yr; wind: capacity_factor or hub-height wind_speed m/s); "
+        "null = the analysis' main variable (PV yield, wind capacity factor)",
+    )
     zones: dict[str, float] | None = Field(
         default=None,
         description="Polygon layer id → score 0–100. input: zones: the factor value "
@@ -110,13 +118,18 @@ class FactorSpec(StrictModel):
     resampling: Literal["nearest", "bilinear"] = Field(
         default="nearest", description="How a raster layer is put on the grid"
     )
-    transform: Literal["linear", "piecewise", "categorical", "distance_decay", "identity"] = (
-        Field(description="Value function (identity: the value is already a 0–100 score)")
+    transform: Literal["linear", "piecewise", "categorical", "distance_decay", "identity",
+                       "percentile"] = Field(
+        description="Value function (identity: the value is already a 0–100 score; "
+        "percentile: linear between the region's lo_pct and hi_pct percentiles of the "
+        "eligible cells, widened to at least min_span)"
     )
     params: dict[str, object] = Field(
         default_factory=dict,
         description="linear: lo, hi; piecewise: points [[x, s]]; "
-        "categorical: scores {code: s}, default; distance_decay: half_distance_m, near_is_good",
+        "categorical: scores {code: s}, default; distance_decay: half_distance_m, "
+        "near_is_good; percentile: lo_pct (5), hi_pct (95), min_span (units of the value), "
+        "descending (false)",
     )
     missing_score: float = Field(
         default=0.0, ge=0, le=100, description="Score where the criterion has no data"
@@ -204,19 +217,31 @@ class ClassesSpec(StrictModel):
 
 
 class SitesSpec(StrictModel):
-    """Candidate sites and capacity."""
+    """Candidate sites (an absolute rule) and PV capacity density.
+
+    A cell is a candidate where it is eligible and scores ≥ ``min_score``; sites are
+    connected candidate regions (within one banner), cleaned by the shape rule
+    (``min_width_m``: morphological opening), cut to ``max_site_km2`` and kept when at
+    least ``min_area_km2``. No share of the eligible land enters the rule.
+    """
 
     min_score: float = Field(
         default=60.0, ge=0, le=100,
-        description="Candidate cells: eligible with score ≥ this (the floor of the sites)",
+        description="Candidate cells: eligible with score ≥ this (absolute threshold)",
     )
     top_fraction: float | None = Field(
-        default=None, gt=0, lt=1,
-        description="Relative rule: keep the best sites (by mean score) until their area "
-        "reaches this share of the eligible area (e.g. 0.05 = 5 %); null = keep all sites",
+        default=None,
+        description="REMOVED: a relative shortlist fixes the result by its own definition; "
+        "use min_score (absolute) — kept only to give a clear error",
     )
     min_area_km2: float = Field(
         default=1.0, ge=0, description="Minimum site area after splitting, km²"
+    )
+    min_width_m: float | None = Field(
+        default=None, ge=0,
+        description="Shape rule: candidate land narrower than this (m) is removed by a "
+        "morphological opening with a disc of this diameter (strips, spurs, single "
+        "cells); null = no shape rule",
     )
     max_site_km2: float | None = Field(
         default=None, gt=0,
@@ -229,16 +254,43 @@ class SitesSpec(StrictModel):
     site_rule_source: str = Field(
         default="", description="Why this threshold and these site sizes"
     )
-    capacity_density_mw_per_km2: float = Field(
-        default=30.0, gt=0, description="Installed capacity per km² of site area (incl. spacing)"
+    threshold_curve: list[float] = Field(
+        default_factory=lambda: [50.0, 55.0, 60.0, 65.0, 70.0, 75.0, 80.0, 85.0, 90.0],
+        description="Score thresholds at which the site rule is re-run to report how "
+        "GW change with the threshold",
+    )
+    capacity_density_mw_per_km2: float | None = Field(
+        default=None, gt=0,
+        description="PV: MW per km² of site area; null = module_power_w_m2 × gcr × "
+        "array_share (wind capacity = the counted turbines)",
+    )
+    module_power_w_m2: float = Field(
+        default=224.0, gt=0,
+        description="PV module power per m² of module (STC), W/m²",
+    )
+    gcr: float = Field(default=0.33, gt=0, le=1, description="PV ground-cover ratio")
+    array_share: float = Field(
+        default=0.45, gt=0, le=1,
+        description="Share of a site's gross area covered by array fields (rest: roads, "
+        "fire breaks, setbacks, substation, irregular edges)",
     )
     capacity_density_source: str = Field(
-        default="Ong et al. 2013, NREL/TP-6A20-56290: large PV total area ≈ 7.9 acre/MWac ≈ 31 "
-        "MW/km² (assumption for Ordos; modern modules can exceed it, sparse layouts on "
-        "subsidence land fall below, e.g. 伊旗天骄 500 MW on ~28 km² ≈ 18 MW/km²)",
-        description="Source of the density default",
+        default="224 W/m² (2023 TOPCon module, 580 Wp on 2.58 m²) × GCR 0.33 (rows "
+        "unshaded 9–15 h on the winter solstice at ≈ 40° N, GB 50797-2012 §6.6) × 45 % of "
+        "the gross site area in array fields (ASSUMPTION) ≈ 33 MWp/km², close to NREL's "
+        "total-area density (Ong et al. 2013, NREL/TP-6A20-56290: ≈ 31 MW/km²)",
+        description="Source of the density parameters",
     )
 
+    @field_validator("top_fraction")
+    @classmethod
+    def _removed(cls, value: float | None) -> float | None:
+        if value is not None:
+            raise ValueError(
+                "sites.top_fraction was removed (a shortlist of a share of the eligible land "
+                "fixed the GW by definition); delete it and set sites.min_score"
+            )
+        return value
 
     @model_validator(mode="after")
     def _check(self) -> SitesSpec:
@@ -248,6 +300,32 @@ class SitesSpec(StrictModel):
                 f"({self.min_area_km2:g})"
             )
         return self
+
+    def density_mw_per_km2(self) -> float:
+        """PV capacity per km² of gross site area (MW/km²)."""
+        if self.capacity_density_mw_per_km2 is not None:
+            return float(self.capacity_density_mw_per_km2)
+        return self.module_power_w_m2 * self.gcr * self.array_share
+
+
+class CostSpec(StrictModel):
+    """Cost parameters of the levelised cost of energy (CNY, China 2023–2025)."""
+
+    capex_cny_per_kw: float = Field(default=3400.0, gt=0, description="Overnight CAPEX, CNY/kW")
+    opex_cny_per_kw_yr: float = Field(default=45.0, ge=0, description="Fixed O&M, CNY/kW/yr")
+    wacc: float = Field(default=0.05, ge=0, lt=1, description="Real discount rate (WACC)")
+    lifetime_yr: int = Field(default=25, gt=0, description="Economic lifetime, years")
+    connection_cny_per_km: float = Field(
+        default=1.0e6, ge=0, description="Grid connection line cost per km of distance, CNY/km"
+    )
+    source: str = Field(default="", description="Where each number comes from")
+
+    def crf(self) -> float:
+        """Capital recovery factor ``r(1+r)^n / ((1+r)^n − 1)`` (``1/n`` at r = 0)."""
+        r, n = self.wacc, self.lifetime_yr
+        if r == 0:
+            return 1.0 / n
+        return r * (1 + r) ** n / ((1 + r) ** n - 1)
 
 
 class TargetsSpec(StrictModel):
@@ -345,11 +423,27 @@ class WindResourceSpec(StrictModel):
         "elevation layer's height (IEC 61400-12-1)",
     )
     losses: float = Field(
-        default=0.15,
+        default=0.10,
         ge=0,
         lt=1,
-        description="Wake, availability and electrical losses (assumption: typical 10–20 %)",
+        description="Non-wake losses: availability, electrical, performance (the wake "
+        "loss is wind_layout.wake_loss)",
     )
+
+
+class WindLayoutSpec(StrictModel):
+    """Turbine placement inside wind sites (a staggered lattice, as GLAES and reV do)."""
+
+    spacing_across_d: float = Field(
+        default=4.0, gt=0, description="Spacing across the prevailing wind, rotor diameters")
+    spacing_along_d: float = Field(
+        default=7.0, gt=0, description="Spacing along the prevailing wind, rotor diameters")
+    prevailing_wind_deg: float = Field(
+        default=315.0, ge=0, lt=360,
+        description="Direction the prevailing wind blows FROM, degrees clockwise from north")
+    wake_loss: float = Field(
+        default=0.08, ge=0, lt=1, description="Array (wake) loss on the farm energy")
+    source: str = Field(default="", description="Where the layout parameters come from")
 
 
 class SensitivitySpec(StrictModel):
@@ -381,6 +475,13 @@ class SitingConfig(StrictModel):
     targets: TargetsSpec = Field(default_factory=TargetsSpec, description="Targets")
     pv: PVResourceSpec = Field(default_factory=PVResourceSpec, description="PV resource")
     wind: WindResourceSpec = Field(default_factory=WindResourceSpec, description="Wind")
+    wind_layout: WindLayoutSpec = Field(
+        default_factory=WindLayoutSpec, description="Turbine layout (wind)")
+    cost: CostSpec = Field(default_factory=CostSpec, description="LCOE parameters")
+    grid_layers: list[str] | None = Field(
+        default=None,
+        description="Catalog ids of grid connections (substations, lines); null = every "
+        "layer with role grid (a user's non-illustrative ones first)")
     sensitivity: SensitivitySpec = Field(
         default_factory=SensitivitySpec, description="Robustness runs"
     )

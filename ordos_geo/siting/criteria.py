@@ -37,6 +37,7 @@ __all__ = [
     "distance_decay",
     "linear",
     "normalise_weights",
+    "percentile_bounds",
     "piecewise",
 ]
 
@@ -123,6 +124,60 @@ def distance_decay(
     if not near_is_good:
         s = 100.0 - s
     return s.astype("float32", copy=False)
+
+
+#: Largest number of cells sampled for the percentiles of a ``percentile`` factor.
+PERCENTILE_SAMPLE = 2_000_000
+
+
+def percentile_bounds(
+    values: np.ndarray,
+    mask: np.ndarray | None,
+    *,
+    lo_pct: float = 5.0,
+    hi_pct: float = 95.0,
+    min_span: float = 0.0,
+    descending: bool = False,
+) -> tuple[float, float] | None:
+    """Linear-ramp bounds from the region's percentiles (``percentile`` transform).
+
+    The ``lo_pct`` and ``hi_pct`` percentiles of the finite ``values`` where ``mask``
+    (a regular subsample of at most :data:`PERCENTILE_SAMPLE` cells on large grids), widened
+    symmetrically to at least ``min_span`` so that a nearly uniform criterion (e.g. an
+    assumed uniform wind speed) is not stretched to 0–100. ``descending`` swaps the
+    bounds (low values score 100).
+
+    Returns
+    -------
+    (lo, hi) or None
+        Bounds for :func:`linear` in the units of ``values``; None without data.
+
+    Examples
+    --------
+    >>> v = np.arange(101, dtype="float32")
+    >>> percentile_bounds(v, None)
+    (5.0, 95.0)
+    >>> percentile_bounds(np.full(10, 7.0), None, min_span=2.0)
+    (6.0, 8.0)
+    """
+    if not 0 <= lo_pct < hi_pct <= 100:
+        raise ConfigError(f"percentile: need 0 ≤ lo_pct < hi_pct ≤ 100 (got {lo_pct}, {hi_pct})")
+    n = values.size if mask is None else int(np.count_nonzero(mask))
+    step = max(1, n // PERCENTILE_SAMPLE)
+    if mask is None:
+        sample = np.asarray(values).ravel()[::step]
+    else:
+        sample = np.asarray(values)[np.asarray(mask, dtype=bool)][::step]
+    sample = sample[np.isfinite(sample)]
+    if sample.size == 0:
+        return None
+    lo, hi = (float(x) for x in np.percentile(sample.astype("float64"), [lo_pct, hi_pct]))
+    if hi - lo < min_span:
+        mid = (lo + hi) / 2.0
+        lo, hi = mid - min_span / 2.0, mid + min_span / 2.0
+    if hi <= lo:
+        hi = lo + 1e-6
+    return (hi, lo) if descending else (lo, hi)
 
 
 def apply_transform(values: np.ndarray, transform: str, params: Mapping[str, object]) -> np.ndarray:

@@ -104,6 +104,12 @@ def write_outputs(r: SitingResult, *, overwrite: bool, workers: int = 2) -> None
     sites["provenance"] = s["provenance"]
     write_gpkg(sites, f["sites"], layer="sites", overwrite=True)
     write_csv(r.capacity, f["capacity"], overwrite=overwrite)
+    if "supply_curve" in f and r.supply is not None:
+        write_csv(r.supply, f["supply_curve"], overwrite=overwrite)
+    if "turbines" in f and r.turbines is not None:
+        tb = r.turbines.copy()
+        tb["provenance"] = s["provenance"]
+        write_gpkg(tb, f["turbines"], layer="turbines", overwrite=True)
     write_csv(r.exclusions.round(3), f["exclusions"], overwrite=overwrite)
     s["outputs"] = {k: p.name for k, p in f.items()}
     write_json(s, f["summary"], overwrite=overwrite)

@@ -3,10 +3,11 @@
 A candidate site is a connected region of eligible cells (reason 0) with score ≥
 ``min_score``; cells connect through edges **and corners (8-connectivity,**
 ``scipy.ndimage.label`` with a 3×3 structure), optionally only within one banner.
-Regions larger than ``max_site_km2`` are cut on a regular tile grid
+Land narrower than ``min_width_m`` is removed first (shape rule: a morphological
+opening). Regions larger than ``max_site_km2`` are cut on a regular tile grid
 (:mod:`ordos_geo.siting.split`); pieces smaller than ``min_area_km2`` are dropped.
-Sites are numbered by rank (mean score, best first); with ``top_fraction`` only the
-best sites covering that share of the eligible area are kept. Each site is vectorised
+Sites are numbered by rank (mean score, best first); every site passing this absolute
+rule is kept. Each site is vectorised
 with ``rasterio.features.shapes`` (cell edges, working CRS) and written in EPSG:4326.
 
 Attributes: ``area_km2`` (cells × cell area, equal-area CRS; also ``area_ha`` and
@@ -21,7 +22,7 @@ of a point inside the site (EPSG:4326).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -41,9 +42,11 @@ from ordos_geo.units import M2_PER_MU
 __all__ = [
     "IGBP_LABELS",
     "banner_index",
+    "candidate_mask",
     "capacity_by_banner",
     "label_sites",
     "site_table",
+    "threshold_curve",
 ]
 
 log = logging.getLogger(__name__)
@@ -64,6 +67,32 @@ IGBP_LABELS: dict[int, str] = {
 PREFERENCE_SHARE = 0.5
 
 
+def candidate_mask(
+    score: np.ndarray,
+    reasons: np.ndarray,
+    *,
+    min_score: float,
+    min_width_cells: float = 0.0,
+) -> np.ndarray:
+    """Candidate cells: eligible (reason 0), score ≥ ``min_score``, shape rule applied.
+
+    The shape rule is a morphological opening (``scipy.ndimage.binary_opening``) with a
+    disc of diameter ``min_width_cells``: land narrower than that — strips between
+    exclusions, spurs, isolated cells — is removed (a project needs a buildable block,
+    not a ribbon). ``min_width_cells`` < 2 leaves the mask unchanged.
+    """
+    from scipy import ndimage
+
+    cand = (reasons == 0) & (score >= min_score) & (score <= 100)
+    if min_width_cells >= 2:
+        r = (min_width_cells - 1) / 2.0
+        n = int(np.floor(r))
+        yy, xx = np.mgrid[-n:n + 1, -n:n + 1]
+        disc = (yy * yy + xx * xx) <= r * r + 1e-9
+        cand = ndimage.binary_opening(cand, structure=disc)
+    return np.asarray(cand, dtype=bool)
+
+
 def label_sites(
     score: np.ndarray,
     reasons: np.ndarray,
@@ -74,26 +103,25 @@ def label_sites(
     banner_idx: np.ndarray | None = None,
     max_site_km2: float | None = None,
     grid: Grid | None = None,
-    top_fraction: float | None = None,
+    min_width_m: float | None = None,
 ) -> tuple[np.ndarray, int]:
-    """Label candidate sites, split them to project size, rank them, keep the best.
+    """Label candidate sites by an absolute rule and split them to project size.
 
-    1. Candidate cells: eligible (reason 0) with score ≥ ``min_score``; regions are
-       8-connected (and, with ``banner_idx``, never cross a banner boundary).
+    1. Candidate cells: eligible (reason 0) with score ≥ ``min_score``, then the shape
+       rule (:func:`candidate_mask`, ``min_width_m``); regions are 8-connected (and, with
+       ``banner_idx``, never cross a banner boundary).
     2. Regions larger than ``max_site_km2`` are cut on a regular tile grid
        (:mod:`ordos_geo.siting.split`); pieces below ``min_area_km2`` are dropped.
-    3. Sites are ranked by mean score (ties: first cell in row-major order). With
-       ``top_fraction``, sites are kept in rank order while the area kept so far is below
-       ``top_fraction`` × the eligible area (the last site may overshoot by at most one
-       site). Whole sites are kept, so outlines follow land, zones and tiles, not the
-       contour lines of a smooth distance factor.
+    3. Sites are numbered by mean score, best first (ties: first cell in row-major
+       order). Every site passing the rule is kept: no share of the eligible land
+       enters, so the total comes from the data and the threshold alone.
 
     Parameters
     ----------
     score, reasons
         uint8 score (0–100, 255 nodata) and reason (0 eligible) rasters.
     min_score
-        Score floor of candidate cells.
+        Score threshold of candidate cells.
     min_area_km2
         Smallest site kept, km² (after splitting).
     cell_area_m2
@@ -104,16 +132,31 @@ def label_sites(
         Largest site, km² (needs ``grid``).
     grid
         Working grid (anchors the tile grid to multiples of the tile side in its CRS).
-    top_fraction
-        Share of the eligible area to shortlist (None = keep every site).
+    min_width_m
+        Shape rule: minimum width of buildable land, metres (None = none; needs
+        ``grid``).
 
     Returns
     -------
     labels, n
         int32 raster (0 = no site, 1..n = site id by rank, 1 = best mean score) and the
-        number of sites kept.
+        number of sites.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> score = np.zeros((6, 8), np.uint8); score[1:5, 1:4] = 90; score[1:5, 5:7] = 70
+    >>> labels, n = label_sites(score, np.zeros_like(score), min_score=60,
+    ...                         min_area_km2=0.05, cell_area_m2=10_000)
+    >>> n, int((labels == 1).sum()), int((labels == 2).sum())
+    (2, 12, 8)
     """
-    cand = (reasons == 0) & (score >= min_score) & (score <= 100)
+    width_cells = 0.0
+    if min_width_m:
+        if grid is None:
+            raise ValueError("min_width_m needs the working grid")
+        width_cells = min_width_m / grid.res_m
+    cand = candidate_mask(score, reasons, min_score=min_score, min_width_cells=width_cells)
     labels, n = label_by_key(cand, banner_idx)
     del cand
     if n == 0:
@@ -139,16 +182,46 @@ def label_sites(
     mean = np.bincount(lab, weights=score[idx].astype("float64"), minlength=n + 1)[1:] / cnt
     del idx, lab
     order = np.lexsort((np.arange(n), -np.round(mean, 6)))  # best first, then row-major
-    keep = np.ones(n, dtype=bool)
-    if top_fraction is not None:
-        target = top_fraction * float(np.count_nonzero(reasons == 0))
-        before = np.cumsum(cnt[order]) - cnt[order]
-        keep = before < target
     new_id = np.zeros(n + 1, dtype=np.int32)
-    kept = order[keep]
-    new_id[kept + 1] = np.arange(1, kept.size + 1, dtype=np.int32)
-    log.info("%d candidate sites, %d kept (top_fraction %s)", n, kept.size, top_fraction)
-    return remap(new_id, labels), int(kept.size)
+    new_id[order + 1] = np.arange(1, n + 1, dtype=np.int32)
+    log.info("%d candidate sites (score ≥ %g)", n, min_score)
+    return remap(new_id, labels), n
+
+
+def threshold_curve(
+    score: np.ndarray,
+    reasons: np.ndarray,
+    thresholds: Sequence[float],
+    *,
+    min_area_km2: float,
+    cell_area_m2: float,
+    banner_idx: np.ndarray | None,
+    grid: Grid,
+    min_width_m: float | None,
+    mw_per_km2: float,
+) -> list[dict[str, float]]:
+    """Site area and capacity at each score threshold (the same site rule re-run).
+
+    Splitting to ``max_site_km2`` only cuts sites, so it is left out here; the area is
+    that of the whole rule otherwise (shape rule, banner split, ``min_area_km2``).
+    ``mw_per_km2``: capacity per km² of site area (PV density; for wind the density of
+    the counted turbines in the run's own sites).
+
+    Returns
+    -------
+    list of dict
+        ``{"min_score", "sites", "area_km2", "gw"}`` per threshold, ascending.
+    """
+    out = []
+    for t in sorted(float(x) for x in thresholds):
+        labels, n = label_sites(score, reasons, min_score=t, min_area_km2=min_area_km2,
+                                cell_area_m2=cell_area_m2, banner_idx=banner_idx, grid=grid,
+                                min_width_m=min_width_m)
+        km2 = float(np.count_nonzero(labels)) * cell_area_m2 / 1e6
+        del labels
+        out.append({"min_score": t, "sites": int(n), "area_km2": round(km2, 2),
+                    "gw": round(km2 * mw_per_km2 / 1000.0, 3)})
+    return out
 
 
 def banner_index(banners: Any, grid: Grid) -> np.ndarray:
@@ -182,7 +255,8 @@ def site_table(
     pref_masks: Mapping[str, np.ndarray],
     landcover: np.ndarray | None,
     landcover_labels: Mapping[int, str] | None,
-    density_mw_per_km2: float,
+    density_mw_per_km2: float | None,
+    resource: np.ndarray | None = None,
 ) -> Any:
     """Vectorise labelled sites and compute their attributes.
 
@@ -206,7 +280,11 @@ def site_table(
     landcover_labels
         Code → label for ``landcover``.
     density_mw_per_km2
-        Capacity density, MW/km².
+        Capacity density, MW/km² (PV); None = set ``capacity_mw`` later (wind: the
+        counted turbines), the column is 0 here.
+    resource
+        float32 resource raster (PV yield kWh/kWp/yr or wind CF): its mean over the
+        site's cells becomes ``resource_mean`` (NaN cells ignored).
 
     Returns
     -------
@@ -220,7 +298,7 @@ def site_table(
     pref_names = list(pref_masks)
     cols = ["site_id", "area_km2", "area_ha", "area_mu", "mean_score", "max_score",
             "banner_adcode", "banner_zh", "banner_en", "landcover", "landcover_label",
-            *pref_names, "preferred", "capacity_mw", "lon", "lat"]
+            *pref_names, "preferred", "resource_mean", "capacity_mw", "lon", "lat"]
     if n == 0:
         return gpd.GeoDataFrame({c: [] for c in cols}, geometry=[], crs="EPSG:4326")
     idx = labels > 0
@@ -275,7 +353,18 @@ def site_table(
         data[name] = flag
         any_pref |= flag
     data["preferred"] = any_pref
-    data["capacity_mw"] = np.round(area * density_mw_per_km2, 2)
+    if resource is not None:
+        rv = np.asarray(resource[idx], dtype="float64")
+        fin = np.isfinite(rv)
+        rs = np.bincount(lab[fin], weights=rv[fin], minlength=n + 1)[1:]
+        rc = np.bincount(lab[fin], minlength=n + 1)[1:]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            data["resource_mean"] = np.round(np.where(rc > 0, rs / np.maximum(rc, 1), np.nan), 4)
+        del rv, fin
+    else:
+        data["resource_mean"] = np.full(n, np.nan)
+    data["capacity_mw"] = (np.round(area * density_mw_per_km2, 2) if density_mw_per_km2
+                           else np.zeros(n))
 
     geoms: dict[int, list[Any]] = {}
     # 4-connected pieces are always valid polygons; their union per label gives the

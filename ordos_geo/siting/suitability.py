@@ -28,7 +28,7 @@ from ordos_geo.errors import ConfigError
 from ordos_geo.grid import Grid
 from ordos_geo.raster import OUTSIDE, distance_to, rasterize_mask
 from ordos_geo.siting.config import ExclusionSpec, FactorSpec, PreferenceSpec
-from ordos_geo.siting.criteria import apply_transform
+from ordos_geo.siting.criteria import apply_transform, percentile_bounds
 
 __all__ = [
     "NODATA",
@@ -244,6 +244,8 @@ class FactorLayers:
     names: list[str]
     scores: list[np.ndarray]
     missing_scores: list[float]
+    #: Factor name → (lo, hi) of a ``percentile`` factor (units of its value).
+    bounds: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 def _to_uint8_score(s: np.ndarray) -> np.ndarray:
@@ -320,9 +322,10 @@ def evaluate_factors(
     factors: Sequence[FactorSpec],
     layers: LayerReader,
     *,
-    resource: Callable[[], np.ndarray] | None = None,
+    resource: Callable[[str | None], np.ndarray] | None = None,
     where_prefix: str = "factors",
     distance_cell_m: float | None = None,
+    eligible: np.ndarray | None = None,
 ) -> FactorLayers:
     """Turn each factor's criterion into a uint8 score raster.
 
@@ -333,8 +336,9 @@ def evaluate_factors(
     layers
         Layer reader bound to the working grid.
     resource
-        Callable returning the resource raster (float32; kWh/kWp/yr or CF) for
-        ``input: resource`` factors.
+        Callable ``resource(variable)`` returning a resource raster (float32; e.g.
+        kWh/kWp/yr, kWh/m²/yr, CF, m/s; ``None`` = the main variable) for ``input:
+        resource`` factors.
     where_prefix
         Location prefix for error messages.
     distance_cell_m
@@ -343,8 +347,12 @@ def evaluate_factors(
         bilinearly interpolated (:func:`ordos_geo.raster.distance_to` with
         ``coarse_m``; error vs. the true distance ≤ √2 × ``distance_cell_m``).
         ``None`` or ≤ ``grid.res_m``: exact on the working grid (error ≤ res/√2).
+    eligible
+        Cells whose values set the bounds of ``percentile`` factors (the eligible
+        cells; None = every cell).
     """
     names, scores, missing = [], [], []
+    bounds: dict[str, tuple[float, float]] = {}
     for i, f in enumerate(factors):
         what = f"{where_prefix}[{i}]"
         out: np.ndarray | None = None
@@ -352,7 +360,7 @@ def evaluate_factors(
         if f.input == "resource":
             if resource is None:
                 raise ConfigError(f"{what}.input: no resource model available")
-            vals = resource()
+            vals = resource(f.variable)
         elif f.input == "zones":
             out = _zone_score_u8(f.zones or {}, layers, f, what)
         elif f.input == "distance":
@@ -379,6 +387,24 @@ def evaluate_factors(
                                            np.array([np.nan], dtype="float32"), f, what)[0]
             else:
                 vals = np.ma.filled(arr.astype("float32"), np.nan)
+        if f.transform == "percentile":
+            if vals is None:
+                raise ConfigError(f"{what}.transform: percentile needs a continuous value "
+                                  "(resource, distance or a non-class raster)")
+            p = dict(f.params)
+            try:
+                b = percentile_bounds(vals, eligible,
+                                      lo_pct=float(p.get("lo_pct", 5.0)),  # type: ignore[arg-type]
+                                      hi_pct=float(p.get("hi_pct", 95.0)),  # type: ignore[arg-type]
+                                      min_span=float(p.get("min_span", 0.0)),  # type: ignore[arg-type]
+                                      descending=bool(p.get("descending", False)))
+            except (TypeError, ValueError) as exc:
+                raise ConfigError(f"{what}.params: {exc}") from exc
+            b = b or (0.0, 1.0)
+            bounds[f.name] = b
+            log.info("factor %s: percentile bounds %.4g – %.4g", f.name, *b)
+            f = f.model_copy(update={"transform": "linear",
+                                     "params": {"lo": b[0], "hi": b[1]}})
         if out is None:
             assert vals is not None
             out = np.full(vals.shape, NODATA, dtype=np.uint8)
@@ -397,7 +423,7 @@ def evaluate_factors(
         names.append(f.name)
         missing.append(f.missing_score)
         del vals
-    return FactorLayers(names, scores, missing)
+    return FactorLayers(names, scores, missing, bounds)
 
 
 def zone_scores(zones: Mapping[str, float], layers: LayerReader, *, what: str) -> np.ndarray:
