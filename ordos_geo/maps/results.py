@@ -58,7 +58,25 @@ def _geom_kind(gtype: object) -> str:
 
 
 _SITE_FIELDS = ("site_id", "banner_zh", "banner_en", "banner", "area_km2", "mean_score",
-                "max_score", "capacity_mw", "preferred")
+                "max_score", "n_turbines", "capacity_mw", "annual_energy_mwh",
+                "full_load_hours", "lcoe_cny_per_kwh", "grid_distance_km", "preferred")
+
+#: Short label of where a siting run's resource came from, by ``resource_source.type``.
+_RESOURCE_LABEL = {
+    "zh": {"raster": "资源：实测/再分析栅格", "model": "资源：模型估算",
+           "assumption": "资源：假设值"},
+    "en": {"raster": "resource: measured raster", "model": "resource: model",
+           "assumption": "resource: ASSUMED"},
+}
+
+
+def _resource_label(results: Path, kind: str, lang: Lang) -> str:
+    """``（资源：…）`` for a layer name, from ``{kind}_summary.json``; '' if unknown."""
+    data = rio_results.read_json(results, f"{kind}_summary.json") or {}
+    src = data.get("resource_source")
+    typ = src.get("type") if isinstance(src, dict) else None
+    label = _RESOURCE_LABEL[lang].get(str(typ)) if typ else None
+    return f" ({label})" if label else ""
 
 
 def _read_layer(path: Path, layer: str) -> pd.DataFrame | None:
@@ -89,7 +107,8 @@ def _score_layer(
         return None
     ov = score_overlay(path, max_px=max_px, opacity=SCORE_OPACITY)
     illus = _provenance(results, kind) == "illustrative"
-    name = text(f"{kind}_score", lang) + (" *" if illus else "")
+    name = (text(f"{kind}_score", lang) + _resource_label(results, kind, lang)
+            + (" *" if illus else ""))
     # in its own pane below the vector layers, so boundaries and zones stay readable
     layer = folium.raster_layers.ImageOverlay(
         image=ov.data_uri, bounds=[list(ov.bounds[0]), list(ov.bounds[1])], name=name,

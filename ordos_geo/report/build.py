@@ -19,7 +19,7 @@ import json
 import logging
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +82,7 @@ class ReportData:
     hits: pd.DataFrame | None
     screening: dict[str, Any] | None
     layers: pd.DataFrame | None
+    supply: dict[str, pd.DataFrame | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -141,6 +142,7 @@ def load_results(results_dir: Path | None) -> ReportData:
         capacity={k: _csv(d / f"{k}_capacity_by_banner.csv") for k in KINDS},
         sites={k: _gpkg_table(d / f"{k}_sites.gpkg", "sites") for k in KINDS},
         exclusions={k: _csv(d / f"{k}_exclusions.csv") for k in KINDS},
+        supply={k: _csv(d / f"{k}_supply_curve.csv") for k in KINDS},
         projects=_gpkg_table(d / "conflicts.gpkg", "projects"),
         hits=hits,
         screening=_json(d / "screening_summary.json"),
@@ -228,7 +230,8 @@ def _banner_section(data: ReportData, lang: Lang) -> Section:
 
 
 def _sites_section(data: ReportData, lang: Lang, top_n: int) -> Section:
-    sec = Section("sites", tr("sec_sites", lang), figures=["sites"])
+    sec = Section("sites", tr("sec_sites", lang),
+                  figures=["sites", "pv_supply_curve", "wind_supply_curve"])
     for kind in KINDS:
         df = data.sites[kind]
         if df is None:
@@ -242,9 +245,39 @@ def _sites_section(data: ReportData, lang: Lang, top_n: int) -> Section:
         sec.tables.append(df_table(
             df, f"{kind}_sites", tr(f"tab_{kind}_sites", lang).format(n=min(top_n, len(df)),
                                                                        total=len(df)), lang,
-            ["site_id", banner, "banner", "area_km2", "mean_score", "max_score", "capacity_mw",
-             "landcover_label", "preferred"],
+            ["site_id", banner, "banner", "area_km2", "mean_score", "n_turbines", "capacity_mw",
+             "full_load_hours", "lcoe_cny_per_kwh", "preferred"],
             key_col="site_id", max_rows=top_n))
+    for kind in KINDS:
+        s = data.summaries[kind] or {}
+        sup = s.get("supply") or {}
+        src = s.get("resource_source") or {}
+        site_df = data.sites[kind]
+        if (sup.get("lcoe_cny_per_kwh_min") is not None and site_df is not None
+                and "lcoe_cny_per_kwh" in site_df.columns):
+            lc = site_df["lcoe_cny_per_kwh"]
+            sec.paragraphs.append([Run(tr("p_supply", lang).format(
+                kind=tr(kind, lang), gw=float(s.get("capacity_gw") or 0.0),
+                twh=float(s.get("annual_energy_twh") or 0.0),
+                flh=float(sup.get("full_load_hours_mean") or 0.0),
+                lo=float(lc.min()), hi=float(lc.max()),
+                med=float(sup["lcoe_cny_per_kwh_median"]),
+                src=src.get(lang, src.get("en", "?"))))])
+        curve = s.get("threshold_curve")
+        if curve:
+            sec.tables.append(df_table(pd.DataFrame(curve), f"{kind}_curve",
+                                       tr(f"tab_{kind}_curve", lang), lang,
+                                       ["min_score", "sites", "area_km2", "gw"],
+                                       key_col="min_score"))
+        sup_df = data.supply.get(kind)
+        if sup_df is not None and len(sup_df):
+            banner = "banner_zh" if lang == "zh" else "banner_en"
+            sec.tables.append(df_table(
+                sup_df, f"{kind}_supply", tr(f"tab_{kind}_supply", lang).format(
+                    n=min(top_n, len(sup_df)), total=len(sup_df)), lang,
+                ["rank", "site_id", banner, "capacity_mw", "full_load_hours",
+                 "grid_distance_km", "lcoe_cny_per_kwh", "cumulative_gw"],
+                key_col="site_id", max_rows=top_n))
     return sec
 
 
@@ -470,7 +503,7 @@ def build_report(
     if bad:
         raise OutputError(f"--format: unknown format {bad[0]!r}; choose from html, pdf, png")
     out = Path(out_dir)
-    all_maps = MAP_KEYS
+    all_maps = (*MAP_KEYS, *(f"{k}_supply_curve" for k in KINDS))
     if not overwrite:  # fail before the (slow) drawing when anything would be replaced
         _refuse_existing(_targets(out, formats, all_maps))
     if catalog is None:
@@ -479,6 +512,13 @@ def build_report(
     maps = {k: v for k, v in static.make_maps(
         catalog, Path(results_dir) if results_dir is not None else None, opts).items()
         if v is not None}
+    if results_dir is not None:
+        from ordos_geo.report.charts import supply_curve_figure
+
+        for kind in KINDS:
+            chart = supply_curve_figure(Path(results_dir), kind, lang=lang)
+            if chart is not None:
+                maps[chart.key] = chart
     for key, mf in maps.items():
         missing = carto.missing_glyphs(carto.figure_chars(mf.figure))
         if missing:

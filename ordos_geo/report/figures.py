@@ -332,6 +332,10 @@ def suitability_map(
     key = f"{kind}_suitability"
     sub = {"zh": f"结果文件 {path.name}；灰色为排除区域，颜色越深越适宜",
            "en": f"Result file {path.name}; grey = excluded, darker = more suitable"}[opts.lang]
+    src = (_read_json(Path(results_dir) / f"{kind}_summary.json") or {}).get("resource_source")
+    if isinstance(src, dict) and src.get(opts.lang):
+        sub += {"zh": f"\n资源数据：{src['zh']}",
+                "en": f"\nresource: {src['en']}"}[opts.lang]
     c = MapCanvas(key, opts.t(key), sub, opts)
     bounds = _basemap(c, catalog, labels=True)
     factor = _decimation(c, bounds, path)

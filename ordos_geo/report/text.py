@@ -49,9 +49,10 @@ T: dict[str, dict[str, str]] = {
     "col_sites": {"zh": "候选场址 (个)", "en": "Candidate sites"},
     "col_cap_gw": {"zh": "候选场址容量 (GW)", "en": "Candidate-site capacity (GW)"},
     "col_tech_gw": {"zh": "技术潜力上限 (GW)", "en": "Technical potential, upper bound (GW)"},
-    "p_potential": {"zh": "光伏与风电候选场址（按评分排序的优选场址清单）合计容量 ",
-                    "en": "The candidate PV and wind sites (a shortlist of the best-scoring "
-                          "sites) add up to "},
+    "p_potential": {"zh": "光伏与风电候选场址（评分不低于阈值的全部可开发土地，"
+                          "按场址规模规则划分）合计容量 ",
+                    "en": "The candidate PV and wind sites (all eligible land scoring at or "
+                          "above the threshold, in project-sized sites) add up to "},
     "p_gw_vs_target": {"zh": " GW；规划目标为 2025 年可再生能源装机 ",
                        "en": " GW. The plan's 2025 target is a renewable capacity of "},
     "p_target_open": {"zh": " GW（", "en": " GW ("},
@@ -69,14 +70,32 @@ T: dict[str, dict[str, str]] = {
         "en": "Note: the result files carry no target or installed figures; the plan value "
               "(50 GW) and the end-2025 installed capacity (27.79 GW) are used."},
     "p_potential_caveat": {
-        "zh": "候选场址容量 = 候选场址面积 × 装机密度；技术潜力上限 = 全部可开发土地 × 装机密度，"
+        "zh": "候选场址容量：光伏 = 场址面积 × 装机密度（组件功率 × 地面覆盖率 × 阵列占地比例），"
+              "风电 = 场址内按风机间距布置的风机台数 × 单机容量；"
+              "技术潜力上限 = 全部可开发土地 × 装机密度，"
               "不考虑场址规模、电网容量与其他用途。二者都是土地与资源约束下的估算，"
-              "不是建设计划或预测；未考虑电网接入、消纳与用地审批。",
-        "en": "Candidate-site capacity = candidate-site area × capacity density; technical "
-              "potential = all eligible land × capacity density, ignoring site size, grid "
-              "capacity and competing uses. Both are estimates under land and resource "
-              "constraints, not a build plan or forecast; grid connection, curtailment and "
-              "land approval are not considered."},
+              "不是建设计划或预测；未考虑消纳与用地审批。按度电成本排序的供给曲线见第三节。",
+        "en": "Candidate-site capacity: PV = site area × density (module power × ground-cover "
+              "ratio × array share); wind = the turbines the spacing rule places in the sites "
+              "× their rating. Technical potential = all eligible land × density, ignoring "
+              "site size, grid capacity and competing uses. Both are estimates under land and "
+              "resource constraints, not a build plan or forecast; curtailment and land "
+              "approval are not considered. Section 3 ranks the sites by levelised cost "
+              "(supply curve)."},
+    "tab_pv_curve": {"zh": "光伏：候选场址容量随评分阈值的变化",
+                     "en": "PV: candidate-site capacity against the score threshold"},
+    "tab_wind_curve": {"zh": "风电：候选场址容量随评分阈值的变化",
+                       "en": "Wind: candidate-site capacity against the score threshold"},
+    "tab_pv_supply": {"zh": "光伏：度电成本最低的 {n} 个场址（供给曲线，共 {total} 个）",
+                      "en": "PV: the {n} cheapest sites (supply curve, of {total})"},
+    "tab_wind_supply": {"zh": "风电：度电成本最低的 {n} 个场址（供给曲线，共 {total} 个）",
+                        "en": "Wind: the {n} cheapest sites (supply curve, of {total})"},
+    "p_supply": {"zh": "{kind}：候选场址 {gw:.1f} GW，年发电量 {twh:.1f} TWh，"
+                       "平均满发小时 {flh:,.0f} h；度电成本 {lo:.3f}–{hi:.3f} 元/kWh"
+                       "（中位数 {med:.3f}）。资源数据：{src}。",
+                 "en": "{kind}: candidate sites {gw:.1f} GW, {twh:.1f} TWh/yr, mean full-load "
+                       "hours {flh:,.0f} h; levelised cost {lo:.3f}–{hi:.3f} CNY/kWh (median "
+                       "{med:.3f}). Resource: {src}."},
     # banners / sites / exclusions
     "tab_pv_banners": {"zh": "光伏：分旗区候选场址与容量",
                        "en": "PV: candidate sites and capacity by banner"},
@@ -172,6 +191,16 @@ COLUMN_NAMES: dict[str, dict[str, str]] = {
     "reason": {"zh": "排除因素", "en": "Exclusion"},
     "code": {"zh": "代码", "en": "Code"},
     "banner_zh": {"zh": "所在旗区", "en": "Banner (zh)"},
+    "min_score": {"zh": "评分阈值", "en": "Score threshold"},
+    "sites": {"zh": "场址数", "en": "Sites"},
+    "gw": {"zh": "容量 (GW)", "en": "Capacity (GW)"},
+    "rank": {"zh": "排序", "en": "Rank"},
+    "annual_energy_mwh": {"zh": "年发电量 (MWh)", "en": "Energy (MWh/yr)"},
+    "full_load_hours": {"zh": "满发小时 (h)", "en": "Full-load hours (h)"},
+    "grid_distance_km": {"zh": "距电网 (km)", "en": "To grid (km)"},
+    "lcoe_cny_per_kwh": {"zh": "度电成本 (元/kWh)", "en": "LCOE (CNY/kWh)"},
+    "cumulative_gw": {"zh": "累计容量 (GW)", "en": "Cumulative (GW)"},
+    "n_turbines": {"zh": "风机台数", "en": "Turbines"},
     "banner_en": {"zh": "所在旗区（英文）", "en": "Banner"},
     "landcover_label": {"zh": "主要地类", "en": "Land cover"},
     "rules_hit": {"zh": "命中规则", "en": "Rules hit"},
