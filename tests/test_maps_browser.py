@@ -198,3 +198,34 @@ def test_screenshot(browser: str, built: tuple[Path, Path], repo: Path) -> None:
         assert im.size == (1400, 950)
         colours = im.convert("RGB").getcolors(maxcolors=1_000_000)
     assert colours is not None and len(colours) > 200  # a drawn map, not a blank page
+
+
+_LABEL_PROBE = """
+<script>
+(function(){ setTimeout(function(){
+  var shown = Array.prototype.filter.call(document.querySelectorAll('.og-label'),
+    function(e){ var r = e.getBoundingClientRect();
+                 return getComputedStyle(e).display !== 'none' && r.width > 0; })
+    .map(function(e){ return e.className.replace('og-label ', '') + ':' + e.textContent; });
+  var p = document.createElement('pre'); p.id = 'og-shown';
+  p.textContent = JSON.stringify(shown); document.body.appendChild(p);
+}, 300); })();
+</script>
+"""
+
+
+def test_place_labels_show_by_zoom(browser: str, built: tuple[Path, Path]) -> None:
+    out, d = built
+    page = out.read_text(encoding="utf-8").replace("</html>", _LABEL_PROBE + "</html>")
+    probe = d / "labels.html"
+    probe.write_text(page, encoding="utf-8")
+    r = _run(browser, probe.as_uri(), d / "prof3", "--dump-dom")
+    assert r.returncode == 0, r.stderr[-2000:]
+    m = re.search(r'<pre id="og-shown">(.*?)</pre>', r.stdout, re.S)
+    assert m is not None, "label probe did not run"
+    shown = json.loads(html.unescape(m.group(1)))
+    # banner names (escaped text from the banners layer) are visible at the opening zoom
+    assert "og-label-banner:东胜区" in shown and "og-label-banner:杭锦旗" in shown
+    # every label on the page is one of the catalog's names
+    names = {s.split(":", 1)[1] for s in shown}
+    assert names <= {"东胜区", "杭锦旗", "锡尼镇", "东胜"}

@@ -85,7 +85,8 @@ def test_project_style_by_verdict_and_geometry() -> None:
     assert enc["fillColor"] == comp["fillColor"] and enc["color"] != "#ffffff"
     assert float(enc["weight"]) > float(comp["weight"])  # type: ignore[arg-type]
     area = project_style({"verdict": "restricted"}, "area")
-    assert area["fill"] is True and area["fillColor"] == area["color"] == "#fd8d3c"
+    assert area["fill"] is True and area["fillColor"] == area["color"]
+    assert area["color"] == VERDICT_COLOURS["restricted"] == "#E69F00"  # Okabe–Ito orange
     assert 0.3 <= float(area["fillOpacity"]) <= 0.8  # type: ignore[arg-type]
     line = project_style({"verdict": "review"}, "line")
     assert line["color"] == VERDICT_COLOURS["review"]

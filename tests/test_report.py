@@ -303,3 +303,42 @@ def test_pdf_column_widths_keep_narrow_columns() -> None:
     assert w[0] >= 4.0 and w[1] >= 6.0  # narrow columns are not squeezed
     assert w[2] == pytest.approx(w[3])  # only the wide ones are capped
     assert _fit_widths([10.0, 30.0], 80.0) == pytest.approx([20.0, 60.0])
+
+
+def _pdf_text(pdf: Path, first: int | None = None, last: int | None = None) -> str:
+    args = ["pdftotext", "-layout"]
+    if first is not None:
+        args += ["-f", str(first), "-l", str(last or first)]
+    r = subprocess.run([*args, str(pdf), "-"], check=True, capture_output=True, text=True)
+    return r.stdout
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_zh_report_has_no_english_codes_and_en_no_chinese_labels(
+        built: dict[str, object]) -> None:
+    import re
+
+    zh = _pdf_text(_out(built, "zh").out_dir / "report.pdf")
+    codes = ["prohibited", "restricted", "compliant", "encouraged", "needs_information",
+             "coal_chemical", "new", "expansion", "relocation", "illustrative", "derived"]
+    found = {c for c in codes if re.search(rf"(?<![\w-]){c}(?![\w-])", zh)}
+    assert not found, f"English codes in the zh report: {sorted(found)}"
+    # the translations are there instead
+    assert "禁止" in zh and "煤化工" in zh and "扩建" in zh
+    en = _pdf_text(_out(built, "en").out_dir / "report.pdf")
+    labels = ["禁止", "限制", "合规", "鼓励", "待补充信息", "煤化工", "新建", "扩建", "搬迁"]
+    found = {w for w in labels if w in en}
+    assert not found, f"Chinese labels in the en report: {sorted(found)}"
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_page_one_is_the_summary_and_page_two_a_map(built: dict[str, object]) -> None:
+    from ordos_geo.report.text import tr
+
+    pdf = _out(built, "zh").out_dir / "report.pdf"
+    p1 = _pdf_text(pdf, 1)
+    assert tr("sec_summary", "zh") in p1
+    p2 = _pdf_text(pdf, 2)
+    # the overview map: its scale bar and north arrow text, not a table page
+    assert tr("sec_banners", "zh") not in p2 and "km" in p2
+    assert "附录" in _pdf_text(pdf)  # layers and methods are appendices

@@ -161,6 +161,7 @@ def make_results(out: Path, *, illustrative: bool = True) -> Path:
         {"id": ["P1", "P2", "P3", "P4"],
          "name": ["伊旗天骄绿能光伏", "<script>alert(1)</script>", "东胜 化工", "准格尔 风电"],
          "industry": ["pv", "coal_chemical", "coal_chemical", "wind"],
+         "stage": ["new", "new", "expansion", "relocation"],
          "verdict": ["encouraged", "prohibited", "restricted", "compliant"],
          "area_ha": [280.0, 12.5, 40.0, 0.0], "area_mu": [4200.0, 187.5, 600.0, 0.0]},
         geometry=[box(109.6, 39.3, 109.65, 39.33), Point(110.0, 39.2).buffer(0.02),

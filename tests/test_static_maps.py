@@ -91,7 +91,7 @@ def test_map_furniture(maps_zh: dict[str, static.MapFigure | None], key: str) ->
     assert "Albers" in joined  # CRS stated
     assert DATE in joined  # date
     assert "数据来源" in joined  # provenance
-    assert mf.illustrative and static.ILLUSTRATIVE_STAMP in texts
+    assert mf.illustrative and carto.ILLUSTRATIVE_STAMP_LANG["zh"] in texts
 
 
 def test_no_missing_glyphs_in_maps(maps_zh: dict[str, static.MapFigure | None]) -> None:
@@ -153,7 +153,7 @@ def test_no_stamp_without_illustrative_layers(tmp_path: Path) -> None:
     assert mf is not None and pv is not None
     for m in (mf, pv):
         assert not m.illustrative
-        assert static.ILLUSTRATIVE_STAMP not in _texts(m.figure)
+        assert carto.ILLUSTRATIVE_STAMP_LANG["zh"] not in _texts(m.figure)
 
 
 def test_english_map_captions_have_no_cjk(results: Path) -> None:

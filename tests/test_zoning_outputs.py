@@ -152,9 +152,21 @@ def cli(world: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 def test_cli_json_and_fail_on(cli: Any, inputs: list[Path], tmp_path: Path) -> None:
+    import time
+
+    t0 = time.perf_counter()
     r = cli(*inputs, "--stage", "new", "--out", tmp_path / "a", "--json")
+    wall = time.perf_counter() - t0
     assert r.exit_code == 0, r.output
     last = json.loads(r.stdout.strip().splitlines()[-1])
+    # phase times of the command (seconds): read, screen, write — each ≥ 0, together
+    # not more than the command took
+    tm = last["timings"]
+    assert set(tm) == {"read", "screen", "write"}
+    assert all(isinstance(v, float | int) and v >= 0 for v in tm.values())
+    assert sum(tm.values()) <= wall + 0.01
+    summ = json.loads((tmp_path / "a" / "screening_summary.json").read_text("utf-8"))
+    assert set(summ["timings"]) == {"read", "screen"}
     p = {x["id"]: x for x in last["projects"]}
     assert p["X1"]["verdict"] == "prohibited" and p["X1"]["name"] == XSS
     hit = next(h for h in p["X1"]["hits"] if h["rule_id"] == "P-12a")

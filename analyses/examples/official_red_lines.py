@@ -4,7 +4,7 @@ An official red-line file usually arrives as a Shapefile in CGCS2000 3° Gauss-K
 zone 36 (EPSG:4524, eastings with the zone prefix) with GBK-encoded Chinese attributes
 and no ``.cpg``. This script writes such a file as a **stand-in** — the default
 (illustrative) red lines reprojected to zone 36, plus one extra 10 km × 10 km block in
-the Otog Banner desert (centred on 108.9° E, 39.5° N) —
+eligible Mu Us sandy land in Ejin Horo (centred on 109.6° E, 39.0° N) —
 declares it in a user catalog (same id ``red_lines`` → replaces the default; ``fields``
 maps the rule field names to the file's Chinese ones) and runs PV siting at a coarse
 resolution with and without it. The stand-in is labelled ``illustrative``: swap in the
@@ -49,7 +49,7 @@ def write_standin(folder: Path) -> Path:
     """Write the stand-in shapefile (EPSG:4524, GBK attributes, no .cpg)."""
     cat = og.open_catalog()
     red = cat.vector("red_lines").to_crs("EPSG:4524")
-    x, y = gpd.GeoSeries([shapely.Point(108.9, 39.5)], crs="EPSG:4326").to_crs(
+    x, y = gpd.GeoSeries([shapely.Point(109.6, 39.0)], crs="EPSG:4326").to_crs(
         "EPSG:4524").iloc[0].coords[0]
     extra = shapely.box(x - 5_000, y - 5_000, x + 5_000, y + 5_000)
     gdf = gpd.GeoDataFrame(

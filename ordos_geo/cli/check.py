@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -130,9 +131,12 @@ def check(
         result = check_projects(projects, catalog=cat, rules_path=rules, ledger_path=ledger,
                                 defaults=defaults, skip_invalid=skip_invalid,
                                 as_of=as_of_date)
+        t_write = time.perf_counter()
         staged = write_outputs(result, rs.stage, overwrite=overwrite)
+    t_write = time.perf_counter() - t_write  # incl. moving the set into place
     paths = {k: Path(out_dir) / v.name for k, v in staged.items()}
     doc = check_json(result, outputs=paths, fail_on=fail_on.value if fail_on else None)
+    doc["timings"]["write"] = round(t_write, 3)
     failed = bool(doc["failed"])
     if as_json:
         echo_json(doc)

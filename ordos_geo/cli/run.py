@@ -11,8 +11,9 @@ screening, maps, report) are appended to :data:`STEPS`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
@@ -314,14 +315,43 @@ def run_steps(
                    inputs=run_inputs(ctx.catalog) if inputs is None else inputs) as rs:
         ctx.out_dir, ctx.final_dir = rs.stage, final
         try:
-            for step in steps:
-                log.info("run: step %s", step.name)
-                ctx.written.extend(step.func(ctx))
+            with _progress(len(steps)) as advance:
+                for step in steps:
+                    log.info("run: step %s", step.name)
+                    advance(step.name)
+                    ctx.written.extend(step.func(ctx))
         finally:
             stage, ctx.out_dir, ctx.final_dir = ctx.out_dir, final, None
         ctx.written = [final / p.relative_to(stage) if p.is_relative_to(stage) else p
                        for p in ctx.written]
     return ctx.written
+
+
+@contextlib.contextmanager
+def _progress(total: int) -> Iterator[Callable[[str], None]]:
+    """A step progress bar on stderr (rich) when it is a terminal and not ``-q``."""
+    from ordos_geo.cli.options import progress_enabled
+
+    if not progress_enabled():
+        yield lambda name: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                  TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("run", total=total)
+        started = [False]
+
+        def advance(name: str) -> None:
+            if started[0]:
+                bar.advance(task)
+            started[0] = True
+            bar.update(task, description=f"run: {name}")
+
+        yield advance
+        bar.advance(task)
 
 
 def run(

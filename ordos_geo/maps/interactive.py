@@ -34,6 +34,7 @@ from folium import plugins
 from ordos_geo.crs import ORDOS_BBOX_LONLAT
 from ordos_geo.errors import ConfigError, OutputError
 from ordos_geo.io.atomic import check_output_path, write_text_atomic
+from ordos_geo.maps.labels import add_place_labels
 from ordos_geo.maps.legend import (
     MapScript,
     css_element,
@@ -192,6 +193,7 @@ def build_map(
         ly.layer.add_to(m)
         gname = html.escape(text(ly.group, lang))
         groups.setdefault(gname, []).append(ly.layer)
+    add_place_labels(m, cat, lang=lang)
     collapsed: list[int] = []
     if groups:
         ordered = {html.escape(text(g, lang)): groups[html.escape(text(g, lang))]

@@ -13,6 +13,7 @@ from typing import Literal
 
 from ordos_geo.errors import ConfigError
 from ordos_geo.i18n import Lang
+from ordos_geo.palette import SCORE_COLOURS, VERDICT_PALETTE, VERDICT_ZH_KEYS
 
 __all__ = [
     "GROUPS",
@@ -411,38 +412,30 @@ def visible_at_load(key: str, kind: MapKind) -> bool:
     return key in VISIBLE_AT_LOAD[kind]
 
 
-#: Verdict → colour; English severities and their Chinese equivalents (RULES.md).
-#: Red → orange → yellow for decreasing severity, blue for compliant (never
-#: red vs green only; ColorBrewer RdYlBu end members, colour-blind safe).
+#: Verdict → colour; English severities and their Chinese equivalents (RULES.md):
+#: the Okabe–Ito palette of :mod:`ordos_geo.palette` (categorical, colour-blind safe).
 VERDICT_COLOURS: dict[str, str] = {
-    "prohibited": "#d7191c",
-    "禁止": "#d7191c",
-    "restricted": "#fd8d3c",
-    "限制": "#fd8d3c",
-    "review": "#fee050",
-    "审查": "#fee050",
-    "compliant": "#2c7bb6",
-    "合规": "#2c7bb6",
-    "encouraged": "#2c7bb6",
-    "鼓励": "#2c7bb6",
-    "allowed": "#2c7bb6",
-    "pass": "#2c7bb6",
-    "ok": "#2c7bb6",
-    "允许": "#2c7bb6",
-    "通过": "#2c7bb6",
+    **VERDICT_PALETTE,
+    **{zh: VERDICT_PALETTE[key] for zh, key in VERDICT_ZH_KEYS.items()},
+    "allowed": VERDICT_PALETTE["compliant"], "pass": VERDICT_PALETTE["compliant"],
+    "ok": VERDICT_PALETTE["compliant"], "允许": VERDICT_PALETTE["compliant"],
+    "通过": VERDICT_PALETTE["compliant"],
 }
 _UNKNOWN_VERDICT = "#7f7f7f"
 
 
 _VERDICT_ZH = {"prohibited": "禁止", "restricted": "限制", "review": "审查",
-               "compliant": "合规", "encouraged": "鼓励"}
+               "needs_information": "待补充信息", "compliant": "合规", "encouraged": "鼓励"}
+_VERDICT_EN = {"needs_information": "needs information"}
 
 
 def verdict_label(verdict: object, lang: Lang) -> str:
-    """Legend label of a verdict: ``禁止 prohibited`` in Chinese maps, the value otherwise."""
+    """Legend label of a verdict in the map's language (``禁止`` / ``prohibited``)."""
     v = str(verdict).strip()
-    zh = _VERDICT_ZH.get(v.lower())
-    return f"{zh} {v}" if lang == "zh" and zh else v
+    if lang == "zh":
+        return _VERDICT_ZH.get(v.lower(), v)
+    key = VERDICT_ZH_KEYS.get(v, v)
+    return _VERDICT_EN.get(key, key)
 
 
 def verdict_colour(verdict: object) -> str:
@@ -451,11 +444,8 @@ def verdict_colour(verdict: object) -> str:
     return VERDICT_COLOURS.get(key, VERDICT_COLOURS.get(key.lower(), _UNKNOWN_VERDICT))
 
 
-#: Colour stops of the score colour bar (0 → 100): ColorBrewer "Purples", a
-#: sequential white → dark purple scale (readable on white, printable in grey,
-#: colour-blind safe) chosen because no control, preferred-zone or site layer is
-#: purple, so the score never reads as a red line, a desert or a reserve.
-SCORE_COLOURS = ("#fcfbfd", "#dadaeb", "#9e9ac8", "#6a51a3", "#3f007d")
+#: Colour stops of the score colour bar: :data:`ordos_geo.palette.SCORE_COLOURS`.
+
 
 #: Outline of an encouraged project (鼓励, a non-empty ``encouraged`` field): dark and
 #: thick instead of the white halo of the other projects.

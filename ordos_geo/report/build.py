@@ -243,8 +243,8 @@ def _sites_section(data: ReportData, lang: Lang, top_n: int) -> Section:
             df = df.sort_values(order, ascending=False)
         banner = "banner_zh" if lang == "zh" else "banner_en"
         sec.tables.append(df_table(
-            df, f"{kind}_sites", tr(f"tab_{kind}_sites", lang).format(n=min(top_n, len(df)),
-                                                                       total=len(df)), lang,
+            localise(df, lang), f"{kind}_sites",
+            tr(f"tab_{kind}_sites", lang).format(n=min(top_n, len(df)), total=len(df)), lang,
             ["site_id", banner, "banner", "area_km2", "mean_score", "n_turbines", "capacity_mw",
              "full_load_hours", "lcoe_cny_per_kwh", "preferred"],
             key_col="site_id", max_rows=top_n))
@@ -289,11 +289,77 @@ def _suitability_section(data: ReportData, lang: Lang) -> Section:
         if df is None:
             sec.missing.append(f"{kind}_exclusions.csv")
             continue
-        sec.tables.append(df_table(df, f"{kind}_exclusions", tr(f"tab_{kind}_excl", lang), lang,
+        sec.tables.append(df_table(localise(df, lang), f"{kind}_exclusions",
+                                   tr(f"tab_{kind}_excl", lang), lang,
                                    ["code", "reason", "buffer_m", "first_km2", "total_km2",
                                     "area_km2_first", "area_km2_total", "provenance",
                                     "source"], key_col="code"))
     return sec
+
+
+#: zh labels of provenance and layer kinds (result and catalog tables).
+PROVENANCE_ZH = {"illustrative": "示意", "derived": "派生", "official": "官方", "user": "用户"}
+KIND_ZH = {"vector": "矢量", "raster": "栅格", "pv": "光伏", "wind": "风电"}
+
+
+def _code_maps(lang: Lang) -> dict[str, dict[str, str]]:
+    """Column → {code: label} for the reader's language (codes stay codes in files)."""
+    from ordos_geo.io.projects import INDUSTRY_ZH, STAGE_ZH
+    from ordos_geo.zoning.outputs import VERDICT_ZH
+
+    if lang == "zh":
+        return {"industry": INDUSTRY_ZH, "stage": STAGE_ZH, "verdict": VERDICT_ZH,
+                "severity": VERDICT_ZH, "provenance": PROVENANCE_ZH, "kind": KIND_ZH}
+    back = {v: k for k, v in VERDICT_ZH.items()}
+    return {"verdict": back, "severity": back,
+            "industry": {v: k for k, v in INDUSTRY_ZH.items()},
+            "stage": {v: k for k, v in STAGE_ZH.items()},
+            "provenance": {v: k for k, v in PROVENANCE_ZH.items()}}
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" for ch in text)
+
+
+def one_language(text: object, lang: Lang) -> object:
+    """The ``lang`` half of a bilingual label such as ``"生态保护红线 ecological red line"``
+    or ``"Barren 裸地"``; text in one language only is returned unchanged.
+
+    Examples
+    --------
+    >>> one_language("生态保护红线 ecological protection red line", "zh")
+    '生态保护红线'
+    >>> one_language("Barren 裸地", "en")
+    'Barren'
+    >>> one_language("旗府/镇 1 km settlement area", "en")
+    '1 km settlement area'
+    """
+    if not isinstance(text, str) or not _has_cjk(text):
+        return text
+    words = text.split()
+    has_latin = [any("a" <= ch.lower() <= "z" for ch in w) and not _has_cjk(w) for w in words]
+    if not any(has_latin):
+        return text
+    if lang == "zh":
+        keep = [w for w, lat in zip(words, has_latin, strict=True) if not lat]
+        # keep numbers and units between Chinese words ("1 km" after 旗府/镇 goes)
+        out = " ".join(w for w in keep if _has_cjk(w) or not w.replace(".", "").isdigit())
+        return out.strip() or text
+    keep = [w for w in words if not _has_cjk(w)]
+    return " ".join(keep).strip() or text
+
+
+def localise(df: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """Codes translated and bilingual labels reduced to the reader's language (a copy)."""
+    out = df.copy()
+    for col, table in _code_maps(lang).items():
+        if col in out.columns:
+            out[col] = [table.get(str(v), v) if isinstance(v, str) else v for v in out[col]]
+    for col in ("reason", "landcover_label", "main_exclusion"):
+        if col in out.columns:
+            out[col] = pd.Series([one_language(v, lang) for v in out[col]], index=out.index,
+                                 dtype=object)
+    return out
 
 
 def _by_severity(df: pd.DataFrame, col: str) -> pd.DataFrame:
@@ -314,7 +380,8 @@ def _screening_section(data: ReportData, lang: Lang, max_rows: int) -> Section:
         if len(projects) > max_rows:
             sec.paragraphs.append([Run(tr("p_truncated", lang).format(
                 n=max_rows, total=len(projects)))])
-        sec.tables.append(df_table(projects, "projects", tr("tab_projects", lang), lang,
+        sec.tables.append(df_table(localise(projects, lang), "projects", tr("tab_projects", lang),
+                                   lang,
                                    ["id", "name", "industry", "stage", "verdict", "area_ha",
                                     "area_mu", "rules_hit"], key_col="id", max_rows=max_rows))
     if data.hits is None:
@@ -324,7 +391,7 @@ def _screening_section(data: ReportData, lang: Lang, max_rows: int) -> Section:
         hits = data.hits.rename(columns={title: "rule_title"}) if title in data.hits.columns \
             else data.hits
         hits = _by_severity(hits, "severity")
-        sec.tables.append(df_table(hits, "hits", tr("tab_hits", lang), lang,
+        sec.tables.append(df_table(localise(hits, lang), "hits", tr("tab_hits", lang), lang,
                                    ["project_id", "rule_id", "severity", "rule_title", "citation",
                                     "overlap_ha", "overlap_mu"], max_rows=max_rows))
     if data.screening:
@@ -337,7 +404,8 @@ def _screening_section(data: ReportData, lang: Lang, max_rows: int) -> Section:
                 runs += [Run(f" {label}: ", data=k not in static.VERDICTS),
                          num_run(v, f"verdict.{k}"), Run(";")]
             sec.paragraphs.append(runs)
-        for note in data.screening.get("notes") or []:
+        notes = data.screening.get(f"notes_{lang}") or data.screening.get("notes") or []
+        for note in notes:
             sec.paragraphs.append([Run(str(note), data=True)])
     return sec
 
@@ -356,7 +424,8 @@ def _layers_section(data: ReportData, catalog: Any, lang: Lang) -> Section:
     if df is None:
         sec.missing.append("layers_summary.csv")
         return sec
-    sec.tables.append(df_table(df, "layers", tr("tab_layers", lang), lang, cols, key_col="id"))
+    sec.tables.append(df_table(localise(df, lang), "layers", tr("tab_layers", lang), lang, cols,
+                               key_col="id"))
     if "provenance" in df.columns and (df["provenance"] == "illustrative").any():
         sec.paragraphs.append([Run(tr("p_illustrative", lang))])
     return sec
@@ -376,6 +445,8 @@ def _methods_section(data: ReportData, lang: Lang) -> Section:
                 kind: str = kind) -> None:
             if isinstance(v, list | dict):
                 v = json.dumps(v, ensure_ascii=False)
+            elif lang == "zh" and isinstance(v, str) and v in PROVENANCE_ZH:
+                v = PROVENANCE_ZH[v]
             rows.append([Run(tr(f"grp_{group}", lang)), Run(name, data=True),
                          cell(v, f"{kind}.{group}.{name}")])
 
@@ -388,7 +459,7 @@ def _methods_section(data: ReportData, lang: Lang) -> Section:
             if isinstance(p, dict):
                 add("preferences", str(p.get("name", p.get("layer", "?"))),
                     f"{p.get('mode', '')} {p.get('value', '')} — {p.get('clause', '')}".strip())
-        for note in s.get("notes") or []:
+        for note in s.get(f"notes_{lang}") or s.get("notes") or []:
             sec.paragraphs.append([Run(f"{tr(kind, lang)}: ", data=False),
                                    Run(str(note), data=True)])
         if rows:

@@ -198,6 +198,9 @@ def add_graticule(
 # --------------------------------------------------------------------------- page layout
 
 ILLUSTRATIVE_STAMP = "示意数据 / illustrative — replace with official data"
+#: The stamp in the map's language.
+ILLUSTRATIVE_STAMP_LANG = {"zh": "示意数据——请以官方数据替换",
+                           "en": "illustrative data — replace with official data"}
 
 
 @dataclass
@@ -311,6 +314,9 @@ class MapCanvas:
         self.ax.set_aspect("equal")
         self.handles: list[Any] = []
         self.sources: list[tuple[str, str, str]] = []
+        #: Labels placed at :meth:`finish` by priority (lower first); a label that would
+        #: overlap one already placed is dropped, so nothing is overprinted.
+        self.labels: list[tuple[float, float, float, str, dict[str, Any]]] = []
         self.illustrative = False
         self.fig.text(0.05, 0.955, title, fontsize=17, weight="bold", va="center")
         if subtitle:
@@ -337,8 +343,45 @@ class MapCanvas:
         self.ax.set_xlim(x0 - mx, x1 + mx)
         self.ax.set_ylim(y0 - my, y1 + my)
 
+    def label(self, x: float, y: float, text: str, *, priority: float = 0.0,
+              **kw: Any) -> None:
+        """Queue a label at map coordinates ``(x, y)`` (placed by :meth:`place_labels`)."""
+        self.labels.append((priority, x, y, text, kw))
+
+    def place_labels(self) -> int:
+        """Draw the queued labels by priority, dropping any that would overlap another
+        label already drawn (priority placement); returns the number drawn."""
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        if not self.labels:
+            return 0
+        canvas = self.fig.canvas
+        if not hasattr(canvas, "get_renderer"):
+            canvas = FigureCanvasAgg(self.fig)
+        renderer = canvas.get_renderer()  # type: ignore[attr-defined]
+        x0, x1 = self.ax.get_xlim()
+        y0, y1 = self.ax.get_ylim()
+        placed: list[Any] = []
+        n = 0
+        for _, x, y, text, kw in sorted(self.labels, key=lambda t: t[0]):
+            if not (min(x0, x1) <= x <= max(x0, x1) and min(y0, y1) <= y <= max(y0, y1)):
+                continue
+            kw = dict(kw)
+            offset = kw.pop("offset", None)
+            t = (self.ax.annotate(text, (x, y), xytext=offset, textcoords="offset points", **kw)
+                 if offset is not None else self.ax.text(x, y, text, **kw))
+            bb = t.get_window_extent(renderer).expanded(1.08, 1.15)
+            if any(bb.overlaps(o) for o in placed):
+                t.remove()
+                continue
+            placed.append(bb)
+            n += 1
+        self.labels = []
+        return n
+
     def finish(self) -> MapFigure:
         opts, ax, fig = self.opts, self.ax, self.fig
+        self.place_labels()
         add_graticule(ax, self.frame.project, self.frame.inverse)
         ax.set_xlabel("")  # geopandas labels axes with the CRS axis names; ticks are degrees
         ax.set_ylabel("")
@@ -355,7 +398,8 @@ class MapCanvas:
                              title_fontsize=10, alignment="left")
             leg.get_frame().set_edgecolor("#999999")
         # footer: CRS, sources with provenance, date
-        src_lines = _wrap(f"{opts.t('sources')}: {_source_text(self.sources)}", 200).split("\n")
+        src_text = _source_text(self.sources, lang=opts.lang)
+        src_lines = _wrap(f"{opts.t('sources')}: {src_text}", 200).split("\n")
         if len(src_lines) > 4:
             src_lines = [*src_lines[:4], opts.t("more_sources")]
         lines = [self.frame.crs_label, *src_lines,
@@ -363,17 +407,27 @@ class MapCanvas:
         fig.text(0.05, 0.085, "\n".join(lines), fontsize=6.2, va="top", color="#222222",
                  linespacing=1.3)
         if self.illustrative:
-            fig.text(0.985, 0.955, ILLUSTRATIVE_STAMP, ha="right", va="center", fontsize=9,
+            fig.text(0.985, 0.955, ILLUSTRATIVE_STAMP_LANG.get(opts.lang, ILLUSTRATIVE_STAMP),
+                     ha="right", va="center", fontsize=9,
                      color="#a93226", weight="bold",
                      bbox={"boxstyle": "round,pad=0.4", "facecolor": "#fdedec",
                            "edgecolor": "#a93226"})
-            ax.text(0.5, 0.5, "示意数据 ILLUSTRATIVE", transform=ax.transAxes, rotation=30,
+            ax.text(0.5, 0.5, "示意数据" if opts.lang == "zh" else "ILLUSTRATIVE",
+                    transform=ax.transAxes, rotation=30,
                     ha="center", va="center", fontsize=34, color="#a93226", alpha=0.10,
                     zorder=20)
         return MapFigure(self.key, self.title, fig, self.illustrative, list(self.sources))
 
 
-def _source_text(items: Iterable[tuple[str, str, str]], max_source: int = 70) -> str:
+#: Provenance words in the map footer, in the map's language.
+PROVENANCE_LABEL = {
+    "zh": {"illustrative": "示意", "derived": "派生", "official": "官方", "user": "用户"},
+    "en": {},
+}
+
+
+def _source_text(items: Iterable[tuple[str, str, str]], max_source: int = 70,
+                 lang: str = "en") -> str:
     """``title, title (provenance: source); ...`` grouped by (provenance, source)."""
     groups: dict[tuple[str, str], list[str]] = {}
     for title, prov, src in items:
@@ -383,7 +437,8 @@ def _source_text(items: Iterable[tuple[str, str, str]], max_source: int = 70) ->
     parts = []
     for (prov, src), titles in groups.items():
         s = src if len(src) <= max_source else src[: max_source - 3] + "..."
-        parts.append(f"{', '.join(titles)} ({prov}{': ' + s if s else ''})")
+        shown = PROVENANCE_LABEL.get(lang, {}).get(prov, prov)
+        parts.append(f"{', '.join(titles)} ({shown}{': ' + s if s else ''})")
     return "; ".join(parts)
 
 

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from ordos_geo.io import results as results_io
 from ordos_geo.io.atomic import check_output_path
 from ordos_geo.report import cartography as carto
-from ordos_geo.report.cartography import ILLUSTRATIVE_STAMP, MapFigure
+from ordos_geo.report.cartography import ILLUSTRATIVE_STAMP, ILLUSTRATIVE_STAMP_LANG, MapFigure
 
 __all__ = ["chart_names", "supply_curve_figure", "write_supply_curve_png"]
 
@@ -105,8 +105,8 @@ def supply_curve_figure(results_dir: Path, kind: str, *, lang: ChartLang = "both
                 foot.append(_t("resource", lang, v=src.get(lang)))
         illustrative = s.get("provenance") == "illustrative"
         if illustrative:
-            foot.append(ILLUSTRATIVE_STAMP if lang != "en"
-                        else "illustrative layers — replace with official data")
+            foot.append(ILLUSTRATIVE_STAMP if lang == "both"
+                        else ILLUSTRATIVE_STAMP_LANG[lang])
         fig.text(0.01, 0.01, "\n".join(foot), fontsize=6.5, va="bottom", ha="left",
                  color="#333333", wrap=True)
         fig.subplots_adjust(left=0.1, right=0.97, top=0.92, bottom=0.2)

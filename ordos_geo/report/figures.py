@@ -28,7 +28,7 @@ import geopandas as gpd
 import matplotlib as mpl
 import numpy as np
 from matplotlib.cm import ScalarMappable
-from matplotlib.colors import Normalize
+from matplotlib.colors import LinearSegmentedColormap, Normalize
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from PIL import Image
@@ -37,6 +37,7 @@ from pyproj import CRS
 from ordos_geo.errors import LayerIOError
 from ordos_geo.io import results as results_io
 from ordos_geo.io.atomic import atomic_path, check_output_path, write_bytes_atomic
+from ordos_geo.palette import SCORE_COLOURS, VERDICT_PALETTE
 from ordos_geo.report import cartography as carto
 from ordos_geo.report.cartography import (
     ILLUSTRATIVE_STAMP,
@@ -68,11 +69,13 @@ log = logging.getLogger(__name__)
 #: Verdict → (colour, zh label, en label), worst first. Values in result files may be
 #: English keys or Chinese labels; both are normalised by :func:`normalise_verdict`.
 VERDICTS: dict[str, tuple[str, str, str]] = {
-    "prohibited": ("#c0392b", "禁止", "prohibited"),
-    "restricted": ("#e67e22", "限制", "restricted"),
-    "review": ("#f1c40f", "审查", "review"),
-    "encouraged": ("#27ae60", "鼓励", "encouraged"),
-    "compliant": ("#2e86c1", "合规", "compliant"),
+    "prohibited": (VERDICT_PALETTE["prohibited"], "禁止", "prohibited"),
+    "restricted": (VERDICT_PALETTE["restricted"], "限制", "restricted"),
+    "needs_information": (VERDICT_PALETTE["needs_information"], "待补充信息",
+                          "needs information"),
+    "review": (VERDICT_PALETTE["review"], "审查", "review"),
+    "encouraged": (VERDICT_PALETTE["encouraged"], "鼓励", "encouraged"),
+    "compliant": (VERDICT_PALETTE["compliant"], "合规", "compliant"),
 }
 _VERDICT_ALIASES = {zh: key for key, (_, zh, _) in VERDICTS.items()} | {
     "不符合": "prohibited", "符合": "compliant", "ok": "compliant", "none": "compliant",
@@ -164,10 +167,11 @@ def _basemap(c: MapCanvas, catalog: Any, *, labels: bool = True) -> Sequence[flo
                 if geom is None or geom.is_empty or not isinstance(name, str):
                     continue
                 p = geom.representative_point()
-                c.ax.text(p.x, p.y, name, fontsize=7.5, ha="center", va="center",
-                          color="#333333", zorder=8,
-                          bbox={"facecolor": "white", "alpha": 0.55, "edgecolor": "none",
-                                "pad": 0.6})
+                # banner names first: they win any overlap with project labels
+                c.label(p.x, p.y, name, priority=0, fontsize=7.5, ha="center", va="center",
+                        color="#333333", zorder=8,
+                        bbox={"facecolor": "white", "alpha": 0.55, "edgecolor": "none",
+                              "pad": 0.6})
     got = _read_layer(catalog, "yellow_river")
     if got is not None:
         gdf, spec = got
@@ -347,19 +351,20 @@ def suitability_map(
         if reasons.shape == score.shape:
             excluded = ~np.ma.getmaskarray(reasons) & (reasons.filled(0) != 0) \
                 & (reasons.filled(0) != 255)
-    cmap = mpl.colormaps["YlOrRd" if kind == "pv" else "YlGnBu"]
+    # the same ramp as the HTML maps and the QGIS styles (ordos_geo.palette)
+    cmap = LinearSegmentedColormap.from_list("ordos_score", list(SCORE_COLOURS))
     norm = Normalize(vmin=0, vmax=100)
     # One RGBA image, coloured once here, instead of two scalar images that matplotlib
     # would normalise and colour-map again for every output (PNG, PDF, report pages).
     rgba = cmap(norm(score.filled(0).astype(np.float32)), bytes=True)
-    rgba[..., 3] = np.where(np.ma.getmaskarray(score), 0, round(0.9 * 255))
+    rgba[..., 3] = np.where(np.ma.getmaskarray(score), 0, 255)  # opaque: as the colour bar
     if excluded is not None:
         rgba[excluded] = (0xCF, 0xCF, 0xCF, 255)
         c.handles.append(Patch(facecolor="#cfcfcf", label=opts.t("excluded")))
     c.ax.imshow(rgba, extent=extent, zorder=2, interpolation="nearest")
     im = ScalarMappable(norm=norm, cmap=cmap)
     cax = c.fig.add_axes((0.71, 0.16, 0.22, 0.022))
-    cb = c.fig.colorbar(im, cax=cax, orientation="horizontal", alpha=0.9)
+    cb = c.fig.colorbar(im, cax=cax, orientation="horizontal")
     cb.set_label(opts.t("score"), fontsize=8.5)
     cb.ax.tick_params(labelsize=7)
     c.note_layer(path.name, _result_provenance(Path(results_dir), kind), "ordos-geo siting")
@@ -470,10 +475,16 @@ def screening_map(results_dir: Path, catalog: Any, opts: StaticMapOptions | None
         c.handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor=colour,
                                 markeredgecolor="black", markersize=7,
                                 label=f"{zh if opts.lang == 'zh' else en} ({n})"))
-    if "id" in g.columns and len(g) <= max_labels:  # labels only while they stay legible
-        for p, pid in zip(pts, g["id"], strict=False):
-            c.ax.annotate(str(pid), (p.x, p.y), xytext=(4, 3), textcoords="offset points",
-                          fontsize=6, zorder=9)
+    if len(g) <= max_labels:  # project names, worst verdict first; overlaps are dropped
+        names = g["name"] if "name" in g.columns else g.get("id")
+        if names is not None:
+            rank = {k: i for i, k in enumerate(VERDICTS)}
+            for p, name, key in zip(pts, names, g["_v"], strict=False):
+                if not isinstance(name, str) or not name.strip():
+                    continue
+                short = name.strip() if len(name.strip()) <= 14 else name.strip()[:13] + "…"
+                c.label(p.x, p.y, short, priority=1 + rank.get(key, 9), fontsize=6,
+                        zorder=9, ha="left", va="bottom", offset=(4, 3))
     summ = _read_json(Path(results_dir) / "screening_summary.json")
     layers = summ.get("layers")
     prov = str(summ.get("provenance", "user"))

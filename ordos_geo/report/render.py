@@ -251,7 +251,8 @@ class _PdfWriter:
         fig.text(_RIGHT, 0.035, tr("page", lang).format(n=self.page), fontsize=7,
                  color="#666666", ha="right")
         if self.doc.illustrative:
-            fig.text(_RIGHT, 0.965, "示意数据 / illustrative", fontsize=8, color="#a93226",
+            fig.text(_RIGHT, 0.965, "示意数据" if lang == "zh" else "illustrative data",
+                     fontsize=8, color="#a93226",
                      ha="right", weight="bold",
                      bbox={"boxstyle": "round,pad=0.3", "facecolor": "#fdedec",
                            "edgecolor": "#a93226"})
@@ -361,8 +362,10 @@ def write_pdf(doc: Document, path: Path, *, overwrite: bool = False) -> Path:
                    box={"boxstyle": "round,pad=0.5", "facecolor": "#fdedec",
                         "edgecolor": "#a93226"})
         n_tab = 0
-        figures: list[str] = []
-        for sec in doc.sections:
+        # page 1: the summary (headline figures); then every map and chart; then the
+        # other sections; layer provenance and methods last, as appendices
+        figures = [k for sec in doc.sections for k in sec.figures if k in doc.maps]
+        for i, sec in enumerate(doc.sections):
             w.need(0.12)
             w.text(sec.title, size=13, weight="bold", color="#1b4f72", gap=0.012)
             for m in sec.missing:
@@ -372,14 +375,16 @@ def write_pdf(doc: Document, path: Path, *, overwrite: bool = False) -> Path:
             for t in sec.tables:
                 n_tab += 1
                 w.table(t, n_tab)
-            figures += [k for k in sec.figures if k in doc.maps]
+            if i == 0:
+                w.flush()
+                for j, key in enumerate(figures, 1):
+                    mf = doc.maps[key]
+                    mf.figure.text(0.985, 0.02, f"{tr('figure', lang)} {j}", ha="right",
+                                   fontsize=8, color="#666666")
+                    pdf.savefig(mf.figure)
+                w.page += len(figures)  # map pages count in the page numbers
         w.flush()
-        for i, key in enumerate(figures, 1):
-            mf = doc.maps[key]
-            mf.figure.text(0.985, 0.02, f"{tr('figure', lang)} {i}", ha="right", fontsize=8,
-                           color="#666666")
-            pdf.savefig(mf.figure)
-        pages = w.page + len(figures)
+        pages = w.page
     log.info("wrote %s (%d pages)", path, pages)
     return Path(path)
 

@@ -23,8 +23,8 @@ T: dict[str, dict[str, str]] = {
     "results_dir": {"zh": "结果目录", "en": "Results folder"},
     "toc": {"zh": "目录", "en": "Contents"},
     "not_computed": {"zh": "未计算：缺少结果文件", "en": "Not computed: result file missing"},
-    "stamp": {"zh": "示意数据 / illustrative — 含示意图层，请以官方数据替换后再用于决策",
-              "en": "示意数据 / illustrative — contains illustrative layers; replace with "
+    "stamp": {"zh": "示意数据——含示意图层，请以官方数据替换后再用于决策",
+              "en": "Illustrative data — contains illustrative layers; replace with "
                     "official data before any decision"},
     "figure": {"zh": "图", "en": "Figure"},
     "table": {"zh": "表", "en": "Table"},
@@ -37,8 +37,9 @@ T: dict[str, dict[str, str]] = {
     "sec_sites": {"zh": "三、候选场址", "en": "3. Candidate sites"},
     "sec_suitability": {"zh": "四、适宜性与排除因素", "en": "4. Suitability and exclusions"},
     "sec_screening": {"zh": "五、拟建项目筛查结论", "en": "5. Project screening verdicts"},
-    "sec_layers": {"zh": "六、图层来源", "en": "6. Layer provenance"},
-    "sec_methods": {"zh": "七、方法与假设", "en": "7. Methods and assumptions"},
+    "sec_layers": {"zh": "附录一、图层来源", "en": "Appendix A. Layer provenance"},
+    "sec_methods": {"zh": "附录二、方法、假设与参数", "en": "Appendix B. Methods, assumptions and "
+                    "parameters"},
     # summary
     "tab_summary": {"zh": "可开发面积、候选场址容量与技术潜力",
                     "en": "Eligible area, candidate-site capacity and technical potential"},
@@ -119,7 +120,7 @@ T: dict[str, dict[str, str]] = {
     # layers
     "tab_layers": {"zh": "图层、来源与许可", "en": "Layers, sources and licences"},
     "p_illustrative": {
-        "zh": "标为 illustrative 的图层为依据公开资料绘制的示意数据，不是官方边界；据此得到的面积、"
+        "zh": "数据性质标为“示意”的图层为依据公开资料绘制的示意数据，不是官方边界；据此得到的面积、"
               "场址与筛查结论仅供方法演示，须以官方数据替换后重新计算。",
         "en": "Layers marked illustrative were drawn from published facts, not official "
               "boundaries; areas, sites and verdicts that depend on them only demonstrate the "

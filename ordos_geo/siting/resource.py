@@ -403,8 +403,10 @@ def wind_cf_from_speed(
         v = s[sl] * fac
         hub[sl] = v
         if spec.density_correction and elevation_m is not None:
-            rho = air_density_isa(np.nan_to_num(elevation_m[sl], nan=0.0)).astype("float32")
-            v = v * np.cbrt(rho / np.float32(RHO0))
+            # ISA density ratio ρ/ρ0 = (1 − 2.25577e-5 h)^4.25588 in float32, cube root
+            h = np.nan_to_num(np.asarray(elevation_m[sl], dtype="float32"), nan=0.0)
+            base = np.clip(np.float32(1.0) - np.float32(2.25577e-5) * h, np.float32(0.1), None)
+            v = v * np.power(base, np.float32(4.25588 / 3.0))
         bad = ~np.isfinite(v)
         vi = np.clip(np.rint(np.nan_to_num(v) / 0.02), 0, table_v.size - 1).astype(np.int32)
         if k_arr is None:

@@ -627,6 +627,20 @@ def _summary(kind: str, cfg: SitingConfig, where: str, config_path: Any, grid: G
             "installed figures are city-wide, all renewables. threshold_curve shows how it "
             "changes with sites.min_score.",
         ],
+        "notes_zh": [
+            "高程数据为 1/12°（28 m 级差），未使用坡度；如需坡度请提供 DEM。",
+            *(["部分图层为示意数据，请以官方数据替换。"] if prov == "illustrative" else []),
+            *([f"假设：风资源为全市统一参考风速（{cfg.wind.reference_mean_speed_ms:g} m/s，"
+               f"{cfg.wind.reference_height_m:g} m 高度），并非实测风图谱；容量系数仅随空气密度"
+               "（海拔）变化，风电评分与场址反映的是土地、接入条件与规划分区，而非风资源优劣；"
+               "请在 --catalog 中加入角色为 wind_speed_100m（或 weibull_a/weibull_k）的"
+               "全球风能图谱 GeoTIFF。"] if res.method == "reference-speed" else []),
+            "候选场址容量仅计入候选场址；技术潜力为各评分等级全部可开发土地 × 装机密度"
+            "（上限，并非建设规模）。",
+            "容量由场址规则与风机布置得出（光伏：面积 × 密度；风电：布置的风机台数），"
+            "不是规划或电网接入上限；目标与已装机数为全市全部可再生能源口径。"
+            "threshold_curve 给出容量随评分阈值的变化。",
+        ],
     }
 
 

@@ -231,6 +231,8 @@ def check_json(
         "outputs": {k: str(v) for k, v in (outputs or {}).items()},
         "fail_on": fail_on,
         "failed": failed,
+        # phase times, s (read, screen; the CLI adds write)
+        "timings": dict(result.meta.get("timings") or {}),
     }
 
 
@@ -244,22 +246,31 @@ def summary_dict(result: ScreeningResult) -> dict[str, Any]:
                              "projects": int(grp["_pidx"].nunique())}
     layers = result.meta.get("layers", {})
     illustrative = sorted(k for k, v in layers.items() if v.get("provenance") == "illustrative")
-    notes = []
+    # each note in Chinese and in English: the report shows the reader's language only;
+    # `notes` keeps the bilingual line for the CLI and the JSON readers
+    pairs: list[tuple[str, str]] = []
     if illustrative:
-        notes.append("示意数据 / illustrative layers used (" + ", ".join(illustrative) +
-                     ") — replace with official data before relying on the verdicts")
+        pairs.append(("使用了示意数据图层（" + "、".join(illustrative) +
+                      "），结论用于决策前请以官方数据替换",
+                      "illustrative layers used (" + ", ".join(illustrative) +
+                      ") — replace with official data before relying on the verdicts"))
     ledger = result.meta.get("ledger") or {}
     if "illustrative" in (ledger.get("provenance") or []):
-        notes.append("capacity ledger is illustrative — pass --ledger FILE with official numbers")
+        pairs.append(("产能台账为示意数据，请用 --ledger 文件提供官方数据",
+                      "capacity ledger is illustrative — pass --ledger FILE with official "
+                      "numbers"))
     if result.skipped_rules:
-        notes.append("部分规则未评估(缺少图层或字段)，相关结论为有条件结论 / some rules were not "
-                     "evaluated for lack of layers or fields: " +
-                     ", ".join(s["rule_id"] for s in result.skipped_rules))
+        ids = ", ".join(s["rule_id"] for s in result.skipped_rules)
+        pairs.append((f"部分规则未评估（缺少图层或字段），相关结论为有条件结论：{ids}",
+                      "some rules were not evaluated for lack of layers or fields: " + ids))
     if result.meta.get("examples"):
-        notes.append("示例项目 / these are the bundled EXAMPLE projects, not real proposals")
+        pairs.append(("以下为内置示例项目，并非真实申报项目",
+                      "these are the bundled EXAMPLE projects, not real proposals"))
     if result.meta.get("skipped_rows"):
-        notes.append(f"{len(result.meta['skipped_rows'])} 行输入无效已跳过 / invalid input "
-                     "row(s) skipped (--skip-invalid): see skipped_rows")
+        n = len(result.meta["skipped_rows"])
+        pairs.append((f"{n} 行输入无效已跳过（--skip-invalid），见 skipped_rows",
+                      f"{n} invalid input row(s) skipped (--skip-invalid): see skipped_rows"))
+    notes = [f"{zh} / {en}" for zh, en in pairs]
     return {
         "tool": result.meta.get("tool"),
         "inputs": result.meta.get("inputs", []),
@@ -283,7 +294,10 @@ def summary_dict(result: ScreeningResult) -> dict[str, Any]:
         "layers": layers,
         "area_units": {"ha": "10000 m2", "mu": "10000/15 m2 = 666.67 m2"},
         "notes": notes,
+        "notes_zh": [zh for zh, _ in pairs],
+        "notes_en": [en for _, en in pairs],
         "seconds": result.meta.get("seconds"),
+        "timings": result.meta.get("timings"),
     }
 
 
