@@ -330,3 +330,41 @@ def test_benchmark_builder_small(tmp_path: Path, repo: Path,
     res = compute_eligibility(load_eligibility_config(out / "eligibility.yaml"),
                               catalog=Catalog.load(), res_m=2000)
     assert 0 < res.eligible_km2 < res.total_km2
+
+
+def test_cli_mask_and_reasons_are_written_whole(world: Path, capsys: pytest.CaptureFixture[str],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failure while writing the reasons leaves neither file of the new pair in place."""
+    import errno
+    import hashlib
+    import os
+
+    import ordos_geo.cli.eligibility as cli_elig
+
+    out = world / "pair"
+    mask, reasons = out / "mask.tif", out / "reasons.tif"
+    args = ["eligibility", "--config", str(world / "cfg.yaml"), "--res", "400",
+            "--save-mask", str(mask), "--save-reasons", str(reasons)]
+    code, _, err = _run(args, capsys)
+    assert code == 0, err
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (mask, reasons)}
+    real = cli_elig._write
+    calls = []
+
+    def failing(a, result, path, **kw):  # type: ignore[no-untyped-def]
+        calls.append(path.name)
+        if path.name == "reasons.tif":  # as write_cog reports an ENOSPC
+            from ordos_geo.errors import OutputError
+
+            raise OutputError(f"{path}: disk full ({os.strerror(errno.ENOSPC)}); free some "
+                              "space and rerun")
+        return real(a, result, path, **kw)
+
+    monkeypatch.setattr(cli_elig, "_write", failing)
+    args[4] = "200"  # a different grid: the new files would differ from the old ones
+    code, _, err = _run([*args, "--overwrite"], capsys)
+    assert code == 1 and "Traceback" not in err
+    assert calls == ["mask.tif", "reasons.tif"]  # the new mask was written, then it failed
+    after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (mask, reasons)}
+    assert after == before  # the old pair stays, the new mask never replaced it
+    assert sorted(p.name for p in out.iterdir()) == ["mask.tif", "reasons.tif"]

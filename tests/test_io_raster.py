@@ -193,3 +193,27 @@ def test_write_cog_refuses_and_validates(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="band descriptions"):
         write_cog(a, grid, tmp_path / "c.tif", nodata=None, tags={}, band_descriptions=["x", "y"])
     assert sorted(q.name for q in tmp_path.iterdir()) == ["a.tif"]
+
+
+def test_results_carry_the_working_crs_by_name(tmp_path: Path) -> None:
+    from pyproj import CRS
+
+    from ordos_geo.crs import WORK_CRS_NAME
+    from ordos_geo.io.raster import read_to_grid, write_cog
+
+    grid = Grid.from_bounds((-5000.0, -5000.0, 5000.0, 5000.0), res_m=1000, crs=WORK_CRS)
+    a = np.arange(100, dtype="uint8").reshape(10, 10)
+    p = write_cog(a, grid, tmp_path / "named.tif", nodata=255, tags={})
+    with rasterio.open(p) as src:
+        crs = CRS.from_wkt(src.crs.to_wkt())
+        assert src.res == (1000.0, 1000.0)
+    assert crs.name == WORK_CRS_NAME  # not "unknown": GIS programs show the name
+    assert crs.equals(WORK_CRS, ignore_axis_order=True)  # same parameters: areas unchanged
+    back = read_to_grid(p, grid)
+    assert np.array_equal(np.ma.getdata(back), a)
+    # any other CRS is written as it is
+    g2 = Grid.from_bounds((400_000.0, 4_300_000.0, 401_000.0, 4_301_000.0), res_m=100,
+                          crs=4545)
+    p2 = write_cog(np.zeros((10, 10), "uint8"), g2, tmp_path / "gk.tif", nodata=255, tags={})
+    with rasterio.open(p2) as src:
+        assert src.crs.to_epsg() == 4545

@@ -74,10 +74,14 @@ def test_score_raster_read_at_printed_pixel_size(fine_results: Path) -> None:
     assert k >= 2  # decimated …
     assert rgba.shape[:2] == (680 // k, 880 // k)
     assert k * 250 <= m_per_px * 1.001 < (k + 1) * 250  # … to no coarser than a pixel
-    # colours are those of the score map drawn before: cmap(score) at alpha 0.9,
-    # excluded cells grey, cells outside the region transparent
-    expect = mpl.colormaps["YlOrRd"](0.6, bytes=True)
-    assert tuple(rgba[600 // k, 100 // k]) == (*expect[:3], 230)
+    # colours: the shared score ramp (ordos_geo.palette, as the HTML maps), opaque so
+    # the colour bar is what is drawn; excluded cells grey, outside the region transparent
+    from matplotlib.colors import LinearSegmentedColormap
+
+    from ordos_geo.palette import SCORE_COLOURS
+
+    expect = LinearSegmentedColormap.from_list("s", list(SCORE_COLOURS))(0.6, bytes=True)
+    assert tuple(rgba[600 // k, 100 // k]) == (*expect[:3], 255)
     assert tuple(rgba[400 // k, 400 // k]) == (0xCF, 0xCF, 0xCF, 255)
     assert rgba[10 // k, 100 // k, 3] == 0
     excluded = (rgba[..., :3] == 0xCF).all(axis=2) & (rgba[..., 3] == 255)

@@ -130,7 +130,7 @@ def test_upload_verdict_map_downloads(page, server, tmp_path):
     assert n[0] == 1 and n[1] >= 1 and n[2] == 1
     fills = page.evaluate("""() => window.ordosWeb.results.projects.getLayers()
         .map(l => l.options.fillColor)""")
-    assert fills == ["#d7191c"]  # the maps' prohibited colour (maps/styles.py)
+    assert fills == ["#D55E00"]  # the maps' prohibited colour (ordos_geo.palette, Okabe–Ito)
     legend = page.inner_text("#legend")
     assert "禁止" in legend and "冲突部分" in legend and "示意数据" in legend
     with page.expect_download() as dl:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from pathlib import Path
@@ -90,6 +91,7 @@ def eligibility(
         load_eligibility_config,
     )
     from ordos_geo.io.atomic import check_output_path
+    from ordos_geo.io.results import ResultSet
 
     t0 = time.perf_counter()
     cfg = load_eligibility_config(config)
@@ -104,26 +106,41 @@ def eligibility(
     if engine == "memory" and scheduler is not None:
         raise typer.BadParameter("--scheduler needs --engine dask")
     tags = {"provenance": "derived", "config": str(config)}
-    if engine == "dask":
-        result = compute_eligibility(
-            cfg, catalog=cat, res_m=res, crs=crs, engine="dask", scheduler=scheduler,
-            n_workers=workers, chunk=chunk, mask_path=save_mask, reasons_path=save_reasons,
-            overwrite=overwrite, tags={"config": str(config)})
-        summary = result.to_dict()
-        _report(result, summary, t0, as_json=as_json, outputs=outputs)
-        return
-    result = compute_eligibility(cfg, catalog=cat, res_m=res, crs=crs)
-    summary = result.to_dict()
-    if save_mask is not None:
-        _write(result.eligibility_mask(), result, save_mask, overwrite=overwrite,
-               tags={"units": "1 eligible, 0 excluded, 255 outside region", **tags})
-        summary["mask"] = str(save_mask)
-    if save_reasons is not None:
-        assert result.reasons is not None
-        _write(result.reasons, result, save_reasons, overwrite=overwrite,
-               tags={"units": "reason code", **tags,
-                     "reasons": json.dumps(result.codes, ensure_ascii=False)})
-        summary["reasons"] = str(save_reasons)
+    # the mask and the reasons are one result set: staged, moved into place together only
+    # when both are written (one ResultSet per output folder)
+    with contextlib.ExitStack() as stack:
+        staged: dict[Path, Path] = {}
+        by_dir: dict[Path, list[Path]] = {}
+        for p in outputs:
+            by_dir.setdefault(Path(p).parent, []).append(Path(p))
+        for folder, paths in by_dir.items():
+            rs = stack.enter_context(ResultSet(folder, [q.name for q in paths], inputs=inputs,
+                                               overwrite=overwrite))
+            staged.update({q: rs.stage / q.name for q in paths})
+        mask_to = staged.get(Path(save_mask)) if save_mask is not None else None
+        reasons_to = staged.get(Path(save_reasons)) if save_reasons is not None else None
+        if engine == "dask":
+            result = compute_eligibility(
+                cfg, catalog=cat, res_m=res, crs=crs, engine="dask", scheduler=scheduler,
+                n_workers=workers, chunk=chunk, mask_path=mask_to, reasons_path=reasons_to,
+                overwrite=True, tags={"config": str(config)})
+            summary = result.to_dict()
+            for key, final in (("mask", save_mask), ("reasons", save_reasons)):
+                if final is not None and key in summary:
+                    summary[key] = str(final)
+        else:
+            result = compute_eligibility(cfg, catalog=cat, res_m=res, crs=crs)
+            summary = result.to_dict()
+            if mask_to is not None:
+                _write(result.eligibility_mask(), result, mask_to, overwrite=True,
+                       tags={"units": "1 eligible, 0 excluded, 255 outside region", **tags})
+                summary["mask"] = str(save_mask)
+            if reasons_to is not None:
+                assert result.reasons is not None
+                _write(result.reasons, result, reasons_to, overwrite=True,
+                       tags={"units": "reason code", **tags,
+                             "reasons": json.dumps(result.codes, ensure_ascii=False)})
+                summary["reasons"] = str(save_reasons)
     _report(result, summary, t0, as_json=as_json, outputs=outputs)
 
 

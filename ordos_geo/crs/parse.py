@@ -29,6 +29,7 @@ __all__ = [
     "ORDOS_BBOX_LONLAT",
     "ORDOS_GK_ZONES",
     "WORK_CRS",
+    "WORK_CRS_NAME",
     "WORK_CRS_PROJ4",
     "CRSLike",
     "Datum",
@@ -40,6 +41,7 @@ __all__ = [
     "gk_info",
     "gk_zone_for_lon",
     "is_gcj02",
+    "named_wkt",
     "normalize_datum",
     "parse_crs",
     "zone_from_easting",
@@ -54,6 +56,29 @@ WORK_CRS_PROJ4 = (
 )
 #: The working equal-area CRS as a :class:`pyproj.CRS`.
 WORK_CRS: CRS = CRS.from_proj4(WORK_CRS_PROJ4)
+#: Name written into result files for :data:`WORK_CRS` (GIS programs show it).
+WORK_CRS_NAME = "Ordos Albers equal-area (GRS80; lat 38/40.5, lon 108.6) - ordos_geo"
+
+
+def named_wkt(crs: Any) -> str:
+    """WKT2 of ``crs`` for output files: the working CRS carries :data:`WORK_CRS_NAME`.
+
+    A CRS from a PROJ string is called "unknown" in WKT, and QGIS then shows an empty
+    authority and the description "unknown"; the name changes nothing else (same
+    parameters, so areas and coordinates are unchanged).
+
+    Examples
+    --------
+    >>> CRS.from_wkt(named_wkt(WORK_CRS)).name == WORK_CRS_NAME
+    True
+    >>> CRS.from_wkt(named_wkt(WORK_CRS)).equals(WORK_CRS, ignore_axis_order=True)
+    True
+    """
+    c = crs if isinstance(crs, CRS) else CRS.from_user_input(crs)
+    wkt = c.to_wkt()
+    if c.name == "unknown" and c.is_projected and c.equals(WORK_CRS, ignore_axis_order=True):
+        wkt = wkt.replace('PROJCRS["unknown"', f'PROJCRS["{WORK_CRS_NAME}"', 1)
+    return wkt
 
 #: Pseudo-CRS name for GCJ-02 coordinates in catalogs (``crs: GCJ-02``).
 GCJ02 = "GCJ-02"

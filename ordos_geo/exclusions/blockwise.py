@@ -39,6 +39,7 @@ import numpy as np
 import shapely
 from rasterio.windows import Window
 
+from ordos_geo.crs import named_wkt
 from ordos_geo.errors import ConfigError, OrdosGeoError
 from ordos_geo.exclusions.memory import ExclusionRun, burn_reasons, summarise
 from ordos_geo.exclusions.plan import ExclusionPlan, PlannedExclusion
@@ -408,6 +409,7 @@ class _Writer:
         self._ctx.append(stack)
         stack.enter_context(rasterio.Env(GDAL_PAM_ENABLED="NO"))
         prof = self.grid.to_profile(dtype="uint8", nodata=255)
+        prof["crs"] = named_wkt(self.grid.crs)
         prof.update(tiled=True, blockxsize=512, blockysize=512, compress="deflate",
                     zlevel=1, predictor=1, BIGTIFF="IF_SAFER")
         for name, p in self.targets.items():

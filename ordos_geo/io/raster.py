@@ -39,7 +39,14 @@ from rasterio.enums import Resampling
 from rasterio.errors import RasterioError
 from rasterio.warp import reproject
 
-from ordos_geo.crs import check_plausible, crs_equivalent, crs_label, is_gcj02, parse_crs
+from ordos_geo.crs import (
+    check_plausible,
+    crs_equivalent,
+    crs_label,
+    is_gcj02,
+    named_wkt,
+    parse_crs,
+)
 from ordos_geo.errors import ConfigError, CRSMismatchError, LayerIOError, OutputError
 from ordos_geo.grid import Grid, check_geotransform
 from ordos_geo.io.atomic import atomic_path
@@ -384,6 +391,7 @@ def write_cog(
         logger.warning("%s: raster tags lack %s", path, ", ".join(missing))
     ovr = _resampling(overview_resampling).name.upper()
     profile = grid.to_profile(dtype=a.dtype.name, nodata=nodata, count=count)
+    profile["crs"] = named_wkt(grid.crs)  # the working CRS by name (QGIS shows it)
     # the staging file is temporary: no compression (the COG copy compresses once)
     profile.update(tiled=True, blockxsize=512, blockysize=512, compress=None)
     with rasterio.Env(GDAL_PAM_ENABLED="NO"), atomic_path(path, overwrite=overwrite) as tmp:

@@ -31,6 +31,7 @@ from ordos_geo.maps.styles import (
     verdict_label,
 )
 from ordos_geo.maps.vectors import MapLayer, feature_collection, geojson_layer, to_web
+from ordos_geo.palette import VERDICT_PALETTE
 
 __all__ = ["SCORE_PANE", "SearchEntry", "result_layers"]
 
@@ -266,11 +267,12 @@ def _conflict_layers(hits: pd.DataFrame | None, hints: pd.DataFrame | None, *, l
 
             fc = feature_collection(g, props)
             style = RESULT_STYLES["conflict_parts"]
+            worst = VERDICT_PALETTE["prohibited"]
             layer = geojson_layer(fc, name=name, style=style, show=True,
                                   style_of=lambda p: {"fill": True,
-                                                      "fillColor": p.get("_c", "#d7191c")})
+                                                      "fillColor": p.get("_c", worst)})
             out.append(MapLayer("g_results", "conflict_parts", name, layer, False,
-                                {"kind": "area", "color": style["color"], "fillColor": "#d7191c",
+                                {"kind": "area", "color": style["color"], "fillColor": worst,
                                  "dashArray": style["dashArray"]}))
     g = _spatial(hints)
     if g is not None:
