@@ -3,7 +3,7 @@ PY      ?= python3
 VENV    ?= .venv
 BIN      = $(VENV)/bin
 STAMP    = $(VENV)/.installed
-APT_PKGS = fonts-noto-cjk chromium poppler-utils
+APT_PKGS = fonts-noto-cjk chromium poppler-utils python3-qgis
 
 .PHONY: demo test test-fast doctest lint typecheck bench layers sysdeps clean constraints
 

@@ -242,6 +242,23 @@ def step_report(ctx: RunContext) -> list[Path]:
     return list(res.paths)
 
 
+def step_qgis(ctx: RunContext) -> list[Path]:
+    """A QML style beside every result and the QGIS project ``ordos_geo.qgs`` over them."""
+    from ordos_geo.qgis import PROJECT_NAME, write_qgis_files
+
+    written = write_qgis_files(ctx.out_dir, project=True)
+    if any(p.name == PROJECT_NAME for p in written):
+        echo(f"wrote {ctx.shown(ctx.out_dir / PROJECT_NAME)} (QGIS project, "
+             f"{len(written) - 1} layer styles)")
+    return written
+
+
+def _qgis_outputs() -> tuple[str, ...]:
+    from ordos_geo.qgis import qgis_file_names
+
+    return tuple(qgis_file_names())
+
+
 #: The steps of ``ordos-geo run`` in order; append new steps here.
 STEPS: list[Step] = [
     Step("validate", (), step_validate),
@@ -253,6 +270,7 @@ STEPS: list[Step] = [
                        "screening_summary.json"), step_screening),
     Step("maps", tuple(MAPS), step_maps),
     Step("report", ("report",), step_report),
+    Step("qgis", _qgis_outputs(), step_qgis),
 ]
 
 

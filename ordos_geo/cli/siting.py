@@ -34,9 +34,11 @@ def _run(kind: str, config: Path | None, res: float | None, out: Path, catalog: 
     from ordos_geo.siting.run import output_names
 
     cat = Catalog.load(catalog)
+    from ordos_geo.qgis import qgis_file_names, write_qgis_files
     from ordos_geo.report.charts import chart_names, write_supply_curve_png
 
-    names = output_names(kind, sensitivity=sensitivity) + chart_names(kind)
+    names = (output_names(kind, sensitivity=sensitivity) + chart_names(kind)
+             + qgis_file_names([kind], screening=False, project=False))
     inputs = [config or default_config_path(kind), *catalog_inputs(cat, catalog)]
     # written whole: staged in OUT, moved in only when the run succeeded
     with ResultSet(out, names, inputs=inputs, overwrite=overwrite) as rs:
@@ -45,6 +47,7 @@ def _run(kind: str, config: Path | None, res: float | None, out: Path, catalog: 
                        overwrite=overwrite, sensitivity=sensitivity)
         png = write_supply_curve_png(rs.stage, kind, rs.stage / f"{kind}_supply_curve.png",
                                      overwrite=True)
+        styles = write_qgis_files(rs.stage, project=False)  # QGIS loads <name>.qml
     s = r.summary
     echo_json({
         "kind": kind, "out": str(out), "total_km2": s["total_km2"],
@@ -59,7 +62,8 @@ def _run(kind: str, config: Path | None, res: float | None, out: Path, catalog: 
         "resource_method": s["resource"]["method"],
         "resource_is_assumption": s.get("resource_is_assumption", False),
         "provenance": s["provenance"],
-        "files": sorted([p.name for p in r.files.values()] + ([png.name] if png else [])),
+        "files": sorted([p.name for p in r.files.values()] + ([png.name] if png else [])
+                        + [p.name for p in styles]),
         "seconds": s["timing_s"].get("with_outputs", s["timing_s"]["total"]),
     })
 
