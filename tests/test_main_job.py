@@ -26,6 +26,9 @@ EXPECTED = [
     "conflicts.csv", "conflicts.gpkg", "verdicts.xlsx", "screening_summary.json",
     "ordos_siting.html", "pv_map.html", "wind_map.html", "screening_map.html",
     "report/report.html", "report/report.pdf",
+    "pv_supply_curve.csv", "pv_supply_curve.png", "wind_supply_curve.csv",
+    "wind_supply_curve.png", "wind_turbines.gpkg", "ordos_geo.qgs", "pv_score.qml",
+    "conflicts.qml",
 ]
 
 
@@ -72,6 +75,7 @@ def test_capacity_numbers_agree_across_outputs(run_out: tuple[Path, str], kind: 
     # the report shows the same capacity as the CSV
     html = (out / "report" / "report.html").read_text(encoding="utf-8")
     assert "示意数据" in html
+    assert ".ordos_geo-stage" not in html  # the final folder is named, not the staging one
     shown = re.search(rf'data-key="{kind}\.capacity_gw" data-value="([^"]+)"', html)
     assert shown, f"{kind} capacity missing from report.html"
     assert float(shown.group(1)) == pytest.approx(summary["capacity_gw"], abs=1e-3)

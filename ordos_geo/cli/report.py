@@ -69,7 +69,8 @@ def report(
     from ordos_geo.report.build import MAP_KEYS, _targets
 
     cat = Catalog.load(catalog)
-    names = [p.name for p in _targets(Path(), fmts, MAP_KEYS)]
+    charts = tuple(f"{k}_supply_curve" for k in ("pv", "wind"))
+    names = [p.name for p in _targets(Path(), fmts, (*MAP_KEYS, *charts))]
     inputs = [*catalog_inputs(cat, catalog), *result_inputs(results)]
     with ResultSet(out, names, inputs=inputs, overwrite=overwrite) as rs:
         staged = build_report(cat, results, rs.stage, lang=lang,  # type: ignore[arg-type]

@@ -234,6 +234,7 @@ def step_report(ctx: RunContext) -> list[Path]:
 
     try:
         res = build_report(ctx.catalog, ctx.out_dir, ctx.out_dir / "report",
+                           results_label=ctx.shown(ctx.out_dir),
                            overwrite=ctx.overwrite)
     except FontNotFoundError as exc:
         echo(f"report: not written (no CJK font): {exc}")

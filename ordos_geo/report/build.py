@@ -529,6 +529,7 @@ def build_report(
     date: str | None = None,
     top_n: int = 10,
     dpi: int = 300,
+    results_label: str | None = None,
 ) -> ReportResult:
     """Build the static report from a results folder.
 
@@ -555,6 +556,9 @@ def build_report(
         Number of candidate sites listed per kind.
     dpi
         Resolution of the PNG maps (dots per inch).
+    results_label
+        How the results folder is named in the report (default: ``results_dir``; ``run``
+        passes the final folder, not its staging folder).
 
     Returns
     -------
@@ -604,7 +608,8 @@ def build_report(
         map_files, html_png = _write_maps(maps, out, formats, dpi, pool)
         doc = report_render.Document(sections=sections, maps=maps, lang=lang,
                                      date=opts.date_str, illustrative=illustrative,
-                                     results_dir=str(results_dir) if results_dir else "")
+                                     results_dir=results_label or (str(results_dir) if results_dir
+                                                                  else ""))
         report_files: dict[str, Path] = {}
         if "pdf" in formats:  # main thread, while PNGs are still being encoded
             report_files["pdf"] = report_render.write_pdf(doc, out / "report.pdf",
