@@ -181,3 +181,20 @@ def test_qgis_opens_the_project_styles_and_renders_it(results: Path, tmp_path: P
     # the render is a map, not a blank page
     assert doc["render"]["colours"] > 20 and doc["render"]["nonwhite_share"] > 0.2
     assert png.stat().st_size > 5000
+
+
+def test_polygon_only_projects_get_fill_styles(results: Path, tmp_path: Path) -> None:
+    import geopandas as gpd
+
+    parks = gpd.read_file(results / "conflicts.gpkg", layer="projects")
+    parks = parks[parks.geom_type.isin(["Polygon", "MultiPolygon"])]
+    assert len(parks) > 0
+    parks.to_file(tmp_path / "conflicts.gpkg", layer="projects", driver="GPKG")
+    written = {p.name for p in write_qgis_files(tmp_path, project=True)}
+    assert written == {"conflicts.qml", PROJECT_NAME}
+    side = ET.parse(tmp_path / "conflicts.qml").getroot()
+    assert {s.get("type") for s in side.iter("symbol")} == {"fill"}
+    prj = ET.parse(tmp_path / PROJECT_NAME).getroot()
+    (layer,) = list(prj.iter("maplayer"))
+    assert layer.findtext("datasource") == "./conflicts.gpkg|layername=projects"
+    assert {s.get("type") for s in layer.iter("symbol")} == {"fill"}

@@ -13,9 +13,9 @@
   - ``{pv,wind}_sites.gpkg`` — filled by ``mean_score`` in the score ramp (classes of 10
     points), outlined in a colour per kind (not a score colour), labelled by site id;
   - ``wind_turbines.gpkg`` — small points;
-  - ``conflicts.gpkg`` (``conflicts.qml``, for the point projects of its ``projects``
-    layer, the geometry QGIS opens that mixed layer with) — categorised by verdict with the
-    Okabe–Ito colours of :data:`ordos_geo.palette.VERDICT_PALETTE`;
+  - ``conflicts.gpkg`` (``conflicts.qml``, for its ``projects`` layer, in the symbol type
+    of its most common geometry: one sidecar serves the whole GeoPackage) — categorised by
+    verdict with the Okabe–Ito colours of :data:`ordos_geo.palette.VERDICT_PALETTE`;
 
 * ``ordos_geo.qgs`` — a QGIS project (XML, QGIS 3.22 and later) with every present result
   grouped (PV siting, wind siting, screening), styled as above, in the named working CRS
@@ -312,6 +312,12 @@ def _percentiles(path: Path) -> tuple[float, float]:
     return (lo, hi if hi > lo else lo + 1.0)
 
 
+#: Vector results: file → (layer inside the GeoPackage, geometry type QGIS opens it with).
+_VECTOR_LAYERS = {"conflicts.gpkg": ("projects", "Point"),
+                  "wind_turbines.gpkg": ("turbines", "Point")}
+_SYMBOL_OF = {"Point": "marker", "LineString": "line", "Polygon": "fill"}
+
+
 def _styles(out: Path) -> dict[str, str]:
     """Result file name → QML text, for the results present in ``out``."""
     styles: dict[str, str] = {}
@@ -329,7 +335,10 @@ def _styles(out: Path) -> dict[str, str]:
     if (out / "wind_turbines.gpkg").is_file():
         styles["wind_turbines.gpkg"] = single_qml("marker", "#1f1f1f", alpha=255, size=1.0)
     if (out / "conflicts.gpkg").is_file():
-        styles["conflicts.gpkg"] = verdict_qml("marker")
+        # one sidecar per GeoPackage: the symbol type of its most common project geometry
+        counts = _geometry_counts(out / "conflicts.gpkg", "projects")
+        main = max(counts, key=lambda g: counts[g]) if counts else "Point"
+        styles["conflicts.gpkg"] = verdict_qml(_SYMBOL_OF[main])
     return styles
 
 
@@ -368,24 +377,18 @@ _TITLES = {"score": "适宜性评分 score", "reasons": "排除原因 exclusion 
            "turbines": "风机 turbines", "conflicts": "筛查项目 screened projects"}
 
 
-#: Vector results: file → (layer inside the GeoPackage, geometry type QGIS opens it with).
-_VECTOR_LAYERS = {"conflicts.gpkg": ("projects", "Point"),
-                  "wind_turbines.gpkg": ("turbines", "Point")}
-_SYMBOL_OF = {"Point": "marker", "LineString": "line", "Polygon": "fill"}
-
-
-def _geometry_types(path: Path, layer: str) -> list[str]:
-    """The geometry types present in ``layer`` of ``path`` (Point, LineString, Polygon;
-    multi-part types count as their single-part type), in that order."""
+def _geometry_counts(path: Path, layer: str) -> dict[str, int]:
+    """Features per geometry type in ``layer`` of ``path`` (Point, LineString, Polygon, in
+    that order; multi-part types count as their single-part type; absent types left out)."""
     import pyogrio
 
     info = pyogrio.read_info(path, layer=layer)
     gtype = str(info.get("geometry_type") or "Unknown").removeprefix("Multi").removesuffix(" Z")
     if gtype in _SYMBOL_OF:
-        return [gtype]
+        return {gtype: int(info.get("features") or 0)}
     df = pyogrio.read_dataframe(path, layer=layer, columns=[])
-    present = {str(t).removeprefix("Multi") for t in df.geometry.geom_type.dropna().unique()}
-    return [t for t in _SYMBOL_OF if t in present]
+    counts = df.geometry.geom_type.dropna().str.removeprefix("Multi").value_counts()
+    return {t: int(counts[t]) for t in _SYMBOL_OF if t in counts.index}
 
 
 def _layer_srs(is_raster: bool) -> str:
@@ -417,7 +420,7 @@ def _project(out: Path, styles: dict[str, str]) -> str:
                 parts.append((f"og_{stem}", title, f"./{f}", "gdal", styles[f], ""))
             else:
                 name, default_geom = _VECTOR_LAYERS.get(f, ("sites", "Polygon"))
-                geoms = _geometry_types(out / f, name) or [default_geom]
+                geoms = list(_geometry_counts(out / f, name)) or [default_geom]
                 for g in geoms:
                     style = verdict_qml(_SYMBOL_OF[g]) if f == "conflicts.gpkg" else styles[f]
                     if len(geoms) > 1:  # a mixed layer: one QGIS layer per geometry type
