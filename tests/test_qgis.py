@@ -125,6 +125,8 @@ def test_styles_and_project_are_valid_xml_with_the_palette(results: Path) -> Non
     conflicts = ET.parse(results / "conflicts.qml").getroot()
     cats = [c.get("value") for c in conflicts.iter("category")]
     assert cats == list(VERDICT_PALETTE)
+    assert conflicts.get("labelsEnabled") == "1"  # project names beside their markers
+    assert conflicts.find("labeling/settings/text-style").get("fieldName") == "name"
     prj = ET.parse(results / PROJECT_NAME).getroot()
     sources = [m.findtext("datasource") for m in prj.iter("maplayer")]
     assert "./pv_score.tif" in sources

@@ -186,12 +186,14 @@ def ramp_colour(t: float) -> str:
     return "#" + "".join(f"{round(x + (y - x) * f):02x}" for x, y in zip(a, b, strict=True))
 
 
-def _labeling(field: str, size: float = 8.0) -> str:
+def _labeling(field: str, size: float = 8.0, placement: int = 1, dist: float = 0.0) -> str:
+    """Simple labels from ``field`` (``placement`` 0 around a point at ``dist`` mm, 1 over
+    the point/centroid, 2 along a line); QGIS drops colliding labels, never overprints."""
     return ('<labeling type="simple"><settings calloutType="simple">'
             f'<text-style fieldName="{_esc(field)}" fontSize="{size:g}" '
             'fontFamily="Noto Sans CJK SC" textColor="20,20,20,255" isExpression="0">'
             '<text-buffer bufferDraw="1" bufferSize="0.8" bufferColor="255,255,255,255"/>'
-            '</text-style><placement placement="1" dist="0"/>'
+            f'</text-style><placement placement="{placement}" dist="{dist:g}"/>'
             '<rendering obstacle="1" displayAll="0"/></settings></labeling>')
 
 
@@ -236,9 +238,10 @@ def sites_qml(outline: str, *, field: str = "mean_score", step: float = 10.0,
     return _vector_qml(r, _labeling(label) if label else "")
 
 
-def verdict_qml(kind: str = "marker") -> str:
+def verdict_qml(kind: str = "marker", *, label: str | None = "name") -> str:
     """Categorised by ``verdict`` with the Okabe–Ito colours (worst first); ``kind`` is the
-    symbol type: ``marker`` (points), ``line`` or ``fill`` (polygons, half-opaque).
+    symbol type: ``marker`` (points), ``line`` or ``fill`` (polygons, half-opaque); labelled
+    by ``label`` (the project name).
 
     Examples
     --------
@@ -256,7 +259,9 @@ def verdict_qml(kind: str = "marker") -> str:
     r = ('<renderer-v2 type="categorizedSymbol" attr="verdict" symbollevels="0" '
          f'enableorderby="0" forceraster="0"><categories>{cats}</categories>'
          f"<symbols>{syms}</symbols></renderer-v2>")
-    return _vector_qml(r)
+    placement = {"marker": 0, "line": 2}.get(kind, 1)
+    labels = _labeling(label, placement=placement, dist=1.0 if kind == "marker" else 0.0)
+    return _vector_qml(r, labels if label else "")
 
 
 # --------------------------------------------------------------------------- folder
