@@ -260,8 +260,9 @@ def verdict_qml(kind: str = "marker", *, label: str | None = "name") -> str:
          f'enableorderby="0" forceraster="0"><categories>{cats}</categories>'
          f"<symbols>{syms}</symbols></renderer-v2>")
     placement = {"marker": 0, "line": 2}.get(kind, 1)
-    labels = _labeling(label, placement=placement, dist=1.0 if kind == "marker" else 0.0)
-    return _vector_qml(r, labels if label else "")
+    labels = (_labeling(label, placement=placement, dist=1.0 if kind == "marker" else 0.0)
+              if label else "")
+    return _vector_qml(r, labels)
 
 
 # --------------------------------------------------------------------------- folder
