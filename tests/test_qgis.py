@@ -101,10 +101,12 @@ def test_mixed_project_geometries_get_one_layer_each(results: Path) -> None:
     seen = {}
     for m in prj.iter("maplayer"):
         src = m.findtext("datasource")
-        if src.startswith("./conflicts.gpkg"):
+        if src.startswith("./conflicts.gpkg|layername=projects|"):
             geom = src.rsplit("geometrytype=", 1)[1]
             seen[geom] = {s.get("type") for s in m.iter("symbol")}
     assert set(seen) == present
+    assert "./conflicts.gpkg|layername=fix_hints" in {m.findtext("datasource")
+                                                      for m in prj.iter("maplayer")}
     assert all(seen[g] == {symbol_of[g]} for g in seen)  # QGIS draws a symbol of its type
 
 
@@ -167,7 +169,7 @@ def test_qgis_opens_the_project_styles_and_renders_it(results: Path, tmp_path: P
             want = {"Point": "Marker", "Line": "Line", "Polygon": "Fill"}[lyr["geometry"]]
             assert lyr["symbols"] == [want], lyr
     n_projects = sum(lyr["features"] for lyr in layers
-                     if lyr["source"].split("|")[0].endswith("conflicts.gpkg"))
+                     if "conflicts.gpkg|layername=projects" in lyr["source"])
     summary = json.loads((results / "screening_summary.json").read_text("utf-8"))
     assert n_projects == sum(summary["verdicts"].values())  # every project is on the map
     rasters = [lyr for lyr in layers if lyr["source"].endswith(".tif")]

@@ -22,7 +22,8 @@
   (:data:`ordos_geo.crs.WORK_CRS_NAME`), paths relative to the project. The ``projects``
   layer of ``conflicts.gpkg`` holds points, lines and polygons together; QGIS draws a
   layer with one geometry type only, so the project holds one layer per geometry type
-  present (``|geometrytype=Point/LineString/Polygon``), each with its verdict symbols.
+  present (``|geometrytype=Point/LineString/Polygon``), each with its verdict symbols and
+  project-name labels, and the ``fix_hints`` layer (compliant remainders) when not empty.
 
 Examples
 --------
@@ -204,10 +205,12 @@ def _vector_qml(renderer: str, labeling: str = "") -> str:
 
 
 def single_qml(kind: str, colour: str, *, alpha: int = 200, label: str | None = None,
-               size: float = 2.0) -> str:
+               size: float = 2.0, outline: str = "#333333") -> str:
     """One symbol for every feature (``kind`` fill or marker), optional labels."""
+    sym = _symbol(kind, "0", colour, alpha=alpha, size=size, outline=outline,
+                  outline_width=0.6 if kind == "fill" else 0.3)
     r = ('<renderer-v2 type="singleSymbol" symbollevels="0" enableorderby="0" '
-         f'forceraster="0"><symbols>{_symbol(kind, "0", colour, alpha=alpha, size=size)}'
+         f'forceraster="0"><symbols>{sym}'
          "</symbols></renderer-v2>")
     return _vector_qml(r, _labeling(label) if label else "")
 
@@ -380,7 +383,17 @@ _GROUPS = {"screening": ("项目筛查 Screening", ("conflicts.gpkg",)),
                                           "wind_resource.tif"))}
 _TITLES = {"score": "适宜性评分 score", "reasons": "排除原因 exclusion reasons",
            "resource": "资源 resource", "sites": "候选场址 candidate sites",
-           "turbines": "风机 turbines", "conflicts": "筛查项目 screened projects"}
+           "turbines": "风机 turbines", "conflicts": "筛查项目 screened projects",
+           "fix_hints": "可保留部分 remainder outside prohibited zones (fix hints)"}
+
+
+def _has_features(path: Path, layer: str) -> bool:
+    """Whether ``path`` holds ``layer`` with at least one feature."""
+    import pyogrio
+
+    if layer not in {str(n) for n in pyogrio.list_layers(path)[:, 0]}:
+        return False
+    return int(pyogrio.read_info(path, layer=layer).get("features") or 0) > 0
 
 
 def _geometry_counts(path: Path, layer: str) -> dict[str, int]:
@@ -436,6 +449,13 @@ def _project(out: Path, styles: dict[str, str]) -> str:
                     else:
                         parts.append((f"og_{stem}", title, f"./{f}|layername={name}", "ogr",
                                       style, g))
+                if f == "conflicts.gpkg" and _has_features(out / f, "fix_hints"):
+                    # the part of a prohibited footprint outside the prohibited zones
+                    parts.append(("og_conflicts_fix_hints", _TITLES["fix_hints"],
+                                  f"./{f}|layername=fix_hints", "ogr",
+                                  single_qml("fill", VERDICT_PALETTE["compliant"], alpha=60,
+                                             outline=VERDICT_PALETTE["compliant"]),
+                                  "Polygon"))
             for lid, ltitle, source, provider, style, geom in parts:
                 body = style.split("<qgis", 1)[1].split(">", 1)[1].rsplit("</qgis>", 1)[0]
                 labels = 'labelsEnabled="1"' in style
