@@ -62,8 +62,10 @@ PROJECT_NAME = "ordos_geo.qgs"
 QGIS_VERSION = "3.22.0-Białowieża"
 _HEAD = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
 
-#: Site outline colour per kind (not a score colour: sites stand out on the score layer).
-SITE_COLOURS = {"pv": "#E69F00", "wind": "#56B4E9"}
+#: Site outline colour per kind: the outlines of the sites on the HTML maps
+#: (``ordos_geo.maps.styles.RESULT_STYLES``), neither a score nor a verdict colour (an
+#: orange outline read as a "restricted" project beside the verdict markers).
+SITE_COLOURS = {"pv": "#7a3d00", "wind": "#08306b"}
 #: Labels of the verdict levels in the styles (zh / en).
 VERDICT_LABELS = {
     "prohibited": "禁止 prohibited", "restricted": "限制 restricted",
