@@ -52,9 +52,9 @@ def test_disk_full_during_check_keeps_the_previous_set(
     assert rc == 0, err
     before = _tree(out)
     assert len(before) == 5 and "conflicts.qml" in before  # four files + the QGIS style
-    from openpyxl import Workbook
+    from xlsxwriter import Workbook
 
-    monkeypatch.setattr(Workbook, "save", _enospc)  # the third of four files fails
+    monkeypatch.setattr(Workbook, "close", _enospc)  # the third of four files fails
     rc, _, err = run_cli(["check", str(csv), "--out", str(out), "--overwrite"], capfd)
     assert rc == 1, err
     errors = [ln for ln in err.splitlines() if ln.startswith(ERR)]

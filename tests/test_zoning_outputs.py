@@ -117,6 +117,24 @@ def test_xlsx_sheets_headers_and_no_formulas(written: Any) -> None:
     assert cell.value == "=1+1" and cell.data_type == "s"
 
 
+def test_large_hit_lists_stay_out_of_the_workbook(written: Any, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from ordos_geo.zoning import outputs as zo
+
+    res, _ = written
+    assert len(res.hits) >= 2
+    monkeypatch.setattr(zo, "XLSX_MAX_HITS", 1)
+    path = tmp_path / "v.xlsx"
+    zo._write_xlsx(res, path, True)
+    wb = load_workbook(path)
+    note = [r[0] for r in wb["冲突明细"].iter_rows(min_row=2, values_only=True)]
+    assert len(note) == 1 and "conflicts.csv" in note[0] and f"{len(res.hits):,}" in note[0]
+    # the verdict sheets are whole; the notes sheet says where the hits are
+    assert sum(wb[v].max_row - 1 for v in ("禁止", "限制", "审查", "待补充信息", "合规")) \
+        == len(res.projects)
+    assert any("conflicts.csv" in str(r[0]) for r in wb["说明"].iter_rows(values_only=True))
+
+
 def test_summary_json(written: Any) -> None:
     _, paths = written
     s = json.loads(paths["screening_summary.json"].read_text(encoding="utf-8"))
