@@ -127,12 +127,16 @@ def check(
     # a PROJECTS folder equal to --out is refused: a rerun would read its own results
     inputs = [*expand(projects), rules, DEFAULT_RULES, ledger or DEFAULT_LEDGER,
               *catalog_inputs(cat, catalog)]
-    with ResultSet(out_dir, OUTPUT_FILES, inputs=inputs, overwrite=overwrite) as rs:
+    from ordos_geo.qgis import qgis_file_names, write_qgis_files
+
+    names = [*OUTPUT_FILES, *qgis_file_names([], screening=True, project=False)]
+    with ResultSet(out_dir, names, inputs=inputs, overwrite=overwrite) as rs:
         result = check_projects(projects, catalog=cat, rules_path=rules, ledger_path=ledger,
                                 defaults=defaults, skip_invalid=skip_invalid,
                                 as_of=as_of_date)
         t_write = time.perf_counter()
         staged = write_outputs(result, rs.stage, overwrite=overwrite)
+        styles = write_qgis_files(rs.stage, project=False)  # QGIS loads conflicts.qml
     t_write = time.perf_counter() - t_write  # incl. moving the set into place
     paths = {k: Path(out_dir) / v.name for k, v in staged.items()}
     doc = check_json(result, outputs=paths, fail_on=fail_on.value if fail_on else None)
@@ -168,7 +172,8 @@ def check(
             echo(f"rule {s['rule_id']}: {s['reason']}")
         for row in doc["skipped_rows"]:
             echo(f"skipped: {row['error']}")
-        echo("wrote: " + ", ".join(str(p) for p in paths.values()))
+        echo("wrote: " + ", ".join(str(p) for p in
+                                   [*paths.values(), *(Path(out_dir) / q.name for q in styles)]))
     if failed:
         raise typer.Exit(FAIL_EXIT_CODE)
 
