@@ -199,6 +199,7 @@ def test_results_carry_the_working_crs_by_name(tmp_path: Path) -> None:
     from pyproj import CRS
 
     from ordos_geo.crs import WORK_CRS_NAME
+    from ordos_geo.crs.parse import WORK_BASE_NAME
     from ordos_geo.io.raster import read_to_grid, write_cog
 
     grid = Grid.from_bounds((-5000.0, -5000.0, 5000.0, 5000.0), res_m=1000, crs=WORK_CRS)
@@ -208,6 +209,7 @@ def test_results_carry_the_working_crs_by_name(tmp_path: Path) -> None:
         crs = CRS.from_wkt(src.crs.to_wkt())
         assert src.res == (1000.0, 1000.0)
     assert crs.name == WORK_CRS_NAME  # not "unknown": GIS programs show the name
+    assert crs.geodetic_crs is not None and crs.geodetic_crs.name == WORK_BASE_NAME
     assert crs.equals(WORK_CRS, ignore_axis_order=True)  # same parameters: areas unchanged
     back = read_to_grid(p, grid)
     assert np.array_equal(np.ma.getdata(back), a)

@@ -28,6 +28,7 @@ __all__ = [
     "GEOGRAPHIC_EPSG",
     "ORDOS_BBOX_LONLAT",
     "ORDOS_GK_ZONES",
+    "WORK_BASE_NAME",
     "WORK_CRS",
     "WORK_CRS_NAME",
     "WORK_CRS_PROJ4",
@@ -58,6 +59,12 @@ WORK_CRS_PROJ4 = (
 WORK_CRS: CRS = CRS.from_proj4(WORK_CRS_PROJ4)
 #: Name written into result files for :data:`WORK_CRS` (GIS programs show it).
 WORK_CRS_NAME = "Ordos Albers equal-area (GRS80; lat 38/40.5, lon 108.6) - ordos_geo"
+#: Names of the parts of :data:`WORK_CRS` that a PROJ string leaves "unknown" (shown in
+#: the CRS details of QGIS and ``gdalsrsinfo``): its geographic base (GRS80 ellipsoid, no
+#: datum shift — the ellipsoid of CGCS2000, which differs from WGS84 by centimetres) and
+#: its map projection.
+WORK_BASE_NAME = "GRS 1980 geographic (ellipsoid of CGCS2000, no datum shift) - ordos_geo"
+WORK_CONVERSION_NAME = "Ordos Albers equal-area (lat 38/40.5, lon 108.6)"
 
 
 def named_wkt(crs: Any) -> str:
@@ -73,11 +80,16 @@ def named_wkt(crs: Any) -> str:
     True
     >>> CRS.from_wkt(named_wkt(WORK_CRS)).equals(WORK_CRS, ignore_axis_order=True)
     True
+    >>> c = CRS.from_wkt(named_wkt(WORK_CRS))  # its base CRS and projection are named too
+    >>> c.geodetic_crs.name == WORK_BASE_NAME, c.coordinate_operation.name
+    (True, 'Ordos Albers equal-area (lat 38/40.5, lon 108.6)')
     """
     c = crs if isinstance(crs, CRS) else CRS.from_user_input(crs)
     wkt = c.to_wkt()
     if c.name == "unknown" and c.is_projected and c.equals(WORK_CRS, ignore_axis_order=True):
         wkt = wkt.replace('PROJCRS["unknown"', f'PROJCRS["{WORK_CRS_NAME}"', 1)
+        wkt = wkt.replace('BASEGEOGCRS["unknown"', f'BASEGEOGCRS["{WORK_BASE_NAME}"', 1)
+        wkt = wkt.replace('CONVERSION["unknown"', f'CONVERSION["{WORK_CONVERSION_NAME}"', 1)
     return wkt
 
 #: Pseudo-CRS name for GCJ-02 coordinates in catalogs (``crs: GCJ-02``).

@@ -49,6 +49,7 @@ from ordos_geo.errors import CRSMismatchError, LayerIOError, OutputError
 from ordos_geo.io.atomic import atomic_path, check_output_path
 
 __all__ = [
+    "GPKG_OPTIONS",
     "apply_declared_crs",
     "clean_geometries",
     "detect_dbf_encoding",
@@ -59,6 +60,11 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+#: Dataset creation options of every GeoPackage result: GeoPackage 1.2, which every
+#: GDAL since 2.2 reads in full. source: the GDAL 3.6 of QGIS 3.22 (Debian bookworm)
+#: warns "user_version … v1.4.0 … may only be partially supported" on each open of the
+#: GeoPackage 1.4 that the GDAL of the pyogrio wheel (3.9+) writes by default.
+GPKG_OPTIONS: dict[str, str] = {"VERSION": "1.2"}
 _TABLE_SUFFIXES = {".csv", ".xlsx", ".xlsm"}
 _COORDFILE_SUFFIXES = {".txt"}
 _POLYGONAL = {"Polygon", "MultiPolygon"}
@@ -537,6 +543,7 @@ def write_gpkg(
                 driver="GPKG",
                 append=False,
                 layer_options={"OVERWRITE": "YES"} if layer in existing else None,
+                dataset_options=None if existing else GPKG_OPTIONS,
             )
         except (DataSourceError, DataLayerError, FieldError, GeometryError, OSError) as exc:
             raise OutputError(f"{p}: layer {layer!r}: cannot write ({_short(exc)}); check free "

@@ -34,6 +34,7 @@ import pyogrio
 from ordos_geo.errors import OutputError
 from ordos_geo.io.atomic import atomic_path, check_output_path, ensure_out_dir
 from ordos_geo.io.results import write_csv, write_json
+from ordos_geo.io.vector import GPKG_OPTIONS
 from ordos_geo.zoning.rules import SEVERITY_ORDER
 from ordos_geo.zoning.screen import HIT_COLUMNS, ScreeningResult
 
@@ -337,6 +338,8 @@ def _write_gpkg(result: ScreeningResult, path: Path, overwrite: bool) -> None:
             else:
                 types = set(g.geometry.dropna().geom_type)
                 kwargs["geometry_type"] = types.pop() if len(types) == 1 else "Unknown"
+            if not tmp.exists():
+                kwargs["dataset_options"] = GPKG_OPTIONS  # GeoPackage 1.2 (QGIS 3.22)
             try:
                 pyogrio.write_dataframe(g, tmp, layer=name, driver="GPKG",
                                         append=tmp.exists(), **kwargs)
