@@ -33,7 +33,8 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("qgis_results")
     runner = CliRunner()
     for kind in ("pv", "wind"):
-        r = runner.invoke(app, ["siting", kind, "--res", "3000", "--out", str(d)])
+        r = runner.invoke(app, ["siting", kind, "--res", "3000", "--sensitivity", "2",
+                                "--out", str(d)])
         assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["check", str(analysis_path("projects")), "--out", str(d)])
     assert r.exit_code == 0, r.output
@@ -42,7 +43,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_siting_writes_a_style_beside_each_result(results: Path) -> None:
     for kind in ("pv", "wind"):
-        for stem in ("score", "reasons", "resource", "sites"):
+        for stem in ("score", "reasons", "resource", "robustness", "sites"):
             assert (results / f"{kind}_{stem}.qml").is_file(), (kind, stem)
     assert (results / "wind_turbines.qml").is_file()
     assert (results / "conflicts.qml").is_file()  # `check --out` styles its projects too
@@ -130,6 +131,9 @@ def test_styles_and_project_are_valid_xml_with_the_palette(results: Path) -> Non
     score = ET.parse(results / "pv_score.qml").getroot()
     colours = [i.get("color") for i in score.iter("item")]
     assert colours == list(SCORE_COLOURS)
+    robust = ET.parse(results / "pv_robustness.qml").getroot()
+    assert [i.get("color") for i in robust.iter("item")] == list(SCORE_COLOURS)
+    assert [i.get("label") for i in robust.iter("item")][-1] == "100 %"
     reasons = ET.parse(results / "pv_reasons.qml").getroot()
     entries = {int(e.get("value")): e.get("label") for e in reasons.iter("paletteEntry")}
     summary = json.loads((results / "pv_summary.json").read_text("utf-8"))
@@ -142,7 +146,10 @@ def test_styles_and_project_are_valid_xml_with_the_palette(results: Path) -> Non
     assert conflicts.find("labeling/settings/text-style").get("fieldName") == "name"
     prj = ET.parse(results / PROJECT_NAME).getroot()
     sources = [m.findtext("datasource") for m in prj.iter("maplayer")]
-    assert "./pv_score.tif" in sources
+    assert "./pv_score.tif" in sources and "./wind_robustness.tif" in sources
+    checked = {t.get("source"): t.get("checked") for t in prj.iter("layer-tree-layer")}
+    assert checked["./pv_robustness.tif"] == "Qt::Unchecked"  # below the score, off
+    assert checked["./pv_score.tif"] == "Qt::Checked"
     assert "./conflicts.gpkg|layername=projects|geometrytype=Point" in sources
     assert all(not s.startswith("/") for s in sources)  # relative: the folder can move
     assert prj.find("projectCrs/spatialrefsys/description").text == WORK_CRS_NAME

@@ -10,6 +10,8 @@
   - ``{pv,wind}_reasons.tif`` — paletted, one class per reason code with its label (the
     raster's ``reasons`` tag), eligible cells transparent;
   - ``{pv,wind}_resource.tif`` — a ramp between the 2nd and 98th percentile;
+  - ``{pv,wind}_robustness.tif`` (``siting --sensitivity N``) — % of the weight-perturbed
+    runs in which a cell is in the top quintile, the score ramp over 0–100 %;
   - ``{pv,wind}_sites.gpkg`` — filled by ``mean_score`` in the score ramp (classes of 10
     points), outlined in a colour per kind (not a score colour), labelled by site id;
   - ``wind_turbines.gpkg`` — small points;
@@ -51,6 +53,7 @@ __all__ = [
     "PROJECT_NAME",
     "qgis_file_names",
     "reasons_qml",
+    "robustness_qml",
     "score_qml",
     "write_qgis_files",
 ]
@@ -101,12 +104,25 @@ def _ramp_renderer(stops: Sequence[tuple[float, str, str]], lo: float, hi: float
             "    </rasterrenderer>\n")
 
 
-def score_qml() -> str:
-    """Style of ``{kind}_score.tif`` band 1: the shared score ramp over 0–100."""
+def score_qml(unit: str = "") -> str:
+    """Style of ``{kind}_score.tif`` band 1: the shared score ramp over 0–100 (legend
+    labels followed by ``unit``)."""
     n = len(SCORE_COLOURS)
-    stops = [(100.0 * i / (n - 1), c, f"{100.0 * i / (n - 1):.0f}")
+    stops = [(100.0 * i / (n - 1), c, f"{100.0 * i / (n - 1):.0f}{unit}")
              for i, c in enumerate(SCORE_COLOURS)]
     return _raster_qml(_ramp_renderer(stops, 0.0, 100.0))
+
+
+def robustness_qml() -> str:
+    """Style of ``{kind}_robustness.tif`` band 1: % of runs in the top quintile, 0–100,
+    in the score ramp (255 outside Ordos is the raster's nodata).
+
+    Examples
+    --------
+    >>> robustness_qml().count("<item "), "100 %" in robustness_qml()
+    (5, True)
+    """
+    return score_qml(" %")
 
 
 def ramp_qml(lo: float, hi: float, units: str = "") -> str:
@@ -341,6 +357,8 @@ def _styles(out: Path) -> dict[str, str]:
             lo, hi = _percentiles(out / f"{kind}_resource.tif")
             units = _units_of(out / f"{kind}_resource.tif").split(" (", 1)[0]
             styles[f"{kind}_resource.tif"] = ramp_qml(lo, hi, units)
+        if (out / f"{kind}_robustness.tif").is_file():
+            styles[f"{kind}_robustness.tif"] = robustness_qml()
         if (out / f"{kind}_sites.gpkg").is_file():
             styles[f"{kind}_sites.gpkg"] = sites_qml(SITE_COLOURS[kind])
     if (out / "wind_turbines.gpkg").is_file():
@@ -358,7 +376,8 @@ def qgis_file_names(kinds: Sequence[str] = ("pv", "wind"), *, screening: bool = 
     """Every file :func:`write_qgis_files` may write (for staging and overwrite checks)."""
     names = []
     for k in kinds:
-        names += [f"{k}_score.qml", f"{k}_reasons.qml", f"{k}_resource.qml", f"{k}_sites.qml"]
+        names += [f"{k}_score.qml", f"{k}_reasons.qml", f"{k}_resource.qml",
+                  f"{k}_robustness.qml", f"{k}_sites.qml"]
     if "wind" in kinds:
         names.append("wind_turbines.qml")
     if screening:
@@ -379,12 +398,14 @@ def _srs_xml(wkt: str) -> str:
 #: projects above the siting results.
 _GROUPS = {"screening": ("项目筛查 Screening", ("conflicts.gpkg",)),
            "pv": ("光伏选址 PV siting", ("pv_sites.gpkg", "pv_score.tif", "pv_reasons.tif",
-                                       "pv_resource.tif")),
+                                       "pv_resource.tif", "pv_robustness.tif")),
            "wind": ("风电选址 Wind siting", ("wind_turbines.gpkg", "wind_sites.gpkg",
                                           "wind_score.tif", "wind_reasons.tif",
-                                          "wind_resource.tif"))}
+                                          "wind_resource.tif", "wind_robustness.tif"))}
 _TITLES = {"score": "适宜性评分 score", "reasons": "排除原因 exclusion reasons",
-           "resource": "资源 resource", "sites": "候选场址 candidate sites",
+           "resource": "资源 resource",
+           "robustness": "稳健性 robustness (% of runs in the top quintile)",
+           "sites": "候选场址 candidate sites",
            "turbines": "风机 turbines", "conflicts": "筛查项目 screened projects",
            "fix_hints": "可保留部分 remainder outside prohibited zones (fix hints)"}
 
@@ -472,8 +493,9 @@ def _project(out: Path, styles: dict[str, str]) -> str:
                     f"<id>{lid}</id><datasource>{_esc(source)}</datasource>"
                     f"<layername>{_esc(ltitle)}</layername><srs>{_layer_srs(is_raster)}</srs>"
                     f"<provider>{provider}</provider>{body}</maplayer>")
-                # score, sites, turbines and projects on; reasons and resource below, off
-                on = "Qt::Unchecked" if short in ("reasons", "resource") else "Qt::Checked"
+                # score, sites, turbines and projects on; reasons, resource, robustness off
+                off = ("reasons", "resource", "robustness")
+                on = "Qt::Unchecked" if short in off else "Qt::Checked"
                 items.append(f'<layer-tree-layer id="{lid}" name="{_esc(ltitle)}" '
                              f'source="{_esc(source)}" providerKey="{provider}" '
                              f'checked="{on}" expanded="0"/>')
