@@ -103,3 +103,28 @@ def test_maps_are_offline(run_out: tuple[Path, str]) -> None:
         html = (out / name).read_text(encoding="utf-8")
         ext = re.findall(r"""(?:src|href)\\s*=\\s*["'](?:https?:)?//""", html)
         assert not ext, (name, ext[:3])
+
+
+def test_qgis_opens_the_project_run_writes(run_out: tuple[Path, str], tmp_path: Path) -> None:
+    """The ``ordos_geo.qgs`` of the real run, opened and rendered by QGIS 3.22 itself."""
+    from qgis_check import SKIP_REASON, check_project, qgis_available
+
+    from ordos_geo.crs import WORK_CRS_NAME
+
+    if not qgis_available():
+        pytest.skip(SKIP_REASON)
+    out, _ = run_out
+    doc, stderr = check_project(out / "ordos_geo.qgs", tmp_path / "run.png", tmp_path)
+    assert "partially supported" not in stderr
+    assert doc["read"] and doc["crs"] == WORK_CRS_NAME
+    for lyr in doc["layers"]:
+        assert lyr["valid"] and lyr["drawn"] > 0, lyr
+        assert lyr["crs"] and lyr["crs"].lower() != "unknown", lyr
+    files = {lyr["source"].split("|")[0].removeprefix(str(out) + "/") for lyr in doc["layers"]}
+    results = {f"{k}_{n}" for k in ("pv", "wind")
+               for n in ("score.tif", "reasons.tif", "resource.tif", "sites.gpkg")}
+    results |= {"wind_turbines.gpkg", "conflicts.gpkg"}
+    assert results <= {Path(f).name for f in files}  # every result of the run is a layer
+    assert set(doc["styles"]) == {p.name for p in out.glob("*.qml")}
+    assert all(st["loaded"] and st["drawn"] > 0 for st in doc["styles"].values())
+    assert doc["render"]["colours"] > 20 and doc["render"]["nonwhite_share"] > 0.2

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from qgis_check import SKIP_REASON, check_project, qgis_available
 from typer.testing import CliRunner
 
 from ordos_geo.cli.main import app
@@ -23,9 +22,6 @@ from ordos_geo.crs import WORK_CRS_NAME
 from ordos_geo.palette import SCORE_COLOURS, VERDICT_PALETTE
 from ordos_geo.qgis import PROJECT_NAME, qgis_file_names, write_qgis_files
 from ordos_geo.resources import analysis_path
-
-HERE = Path(__file__).resolve().parent
-SYSTEM_PY = Path("/usr/bin/python3")
 
 
 @pytest.fixture(scope="module")
@@ -155,28 +151,14 @@ def test_styles_and_project_are_valid_xml_with_the_palette(results: Path) -> Non
     assert prj.find("projectCrs/spatialrefsys/description").text == WORK_CRS_NAME
 
 
-def _qgis_available() -> bool:
-    if not SYSTEM_PY.exists():
-        return False
-    r = subprocess.run([str(SYSTEM_PY), "-c", "import qgis.core"], capture_output=True,
-                       check=False, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
-    return r.returncode == 0
-
-
 @pytest.mark.slow
 def test_qgis_opens_the_project_styles_and_renders_it(results: Path, tmp_path: Path) -> None:
-    if not _qgis_available():
-        pytest.skip("QGIS is not importable by /usr/bin/python3: install Debian python3-qgis "
-                    "(`make sysdeps`, as CI does)")
+    if not qgis_available():
+        pytest.skip(SKIP_REASON)
     write_qgis_files(results, project=True)
     png = tmp_path / "project.png"
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(tmp_path)}
-    r = subprocess.run([str(SYSTEM_PY), str(HERE / "qgis" / "check_project.py"),
-                        str(results / PROJECT_NAME), str(png)], capture_output=True,
-                       text=True, timeout=600, check=False, env=env)
-    assert r.returncode == 0, r.stderr[-3000:]
-    assert "partially supported" not in r.stderr  # QGIS's GDAL reads every GeoPackage
-    doc = json.loads(r.stdout.strip().splitlines()[-1])
+    doc, stderr = check_project(results / PROJECT_NAME, png, tmp_path)
+    assert "partially supported" not in stderr  # QGIS's GDAL reads every GeoPackage
     assert doc["read"] and doc["crs_valid"] and doc["crs"] == WORK_CRS_NAME
     layers = doc["layers"]
     assert len(layers) >= 10
