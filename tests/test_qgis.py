@@ -138,6 +138,17 @@ def test_styles_and_project_are_valid_xml_with_the_palette(results: Path) -> Non
     conflicts = ET.parse(results / "conflicts.qml").getroot()
     cats = [c.get("value") for c in conflicts.iter("category")]
     assert cats == list(VERDICT_PALETTE)
+    import pyogrio
+
+    verdicts = set(pyogrio.read_dataframe(results / "conflicts.gpkg", layer="projects",
+                                          columns=["verdict"], read_geometry=False)["verdict"])
+    assert len(verdicts) > 2 and verdicts <= set(cats)  # every level screening gives is a class
+    colours = {c.get("value"): c.get("symbol") for c in conflicts.iter("category")}
+    fills = {s.get("name"): s.find("layer/prop[@k='color']").get("v")
+             for s in conflicts.iter("symbol")}
+    for level, hexcol in VERDICT_PALETTE.items():  # Okabe–Ito, e.g. prohibited #D55E00
+        r, g, b = (int(hexcol[i:i + 2], 16) for i in (1, 3, 5))
+        assert fills[colours[level]].startswith(f"{r},{g},{b},"), level
     assert conflicts.get("labelsEnabled") == "1"  # project names beside their markers
     assert conflicts.find("labeling/settings/text-style").get("fieldName") == "name"
     prj = ET.parse(results / PROJECT_NAME).getroot()
