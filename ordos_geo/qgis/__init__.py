@@ -236,7 +236,8 @@ def single_qml(kind: str, colour: str, *, alpha: int = 200, label: str | None = 
 def sites_qml(outline: str, *, field: str = "mean_score", step: float = 10.0,
               label: str | None = "site_id") -> str:
     """Sites filled by ``field`` (score 0–100) in the score ramp, in classes of ``step``
-    points coloured at their middle, outlined in ``outline`` (0.4 mm).
+    points coloured at their middle, outlined in ``outline`` (0.25 mm: sites are often
+    tiled side by side, and a thicker outline hatches the whole block).
 
     Examples
     --------
@@ -251,7 +252,7 @@ def sites_qml(outline: str, *, field: str = "mean_score", step: float = 10.0,
         ranges.append(f'<range render="true" symbol="{i}" lower="{lo:.6g}" upper="{hi:.6g}" '
                       f'label="{lo:.0f} – {hi:.0f}"/>')
         syms.append(_symbol("fill", str(i), ramp_colour((lo + hi) / 200.0), alpha=230,
-                            outline=outline, outline_width=0.4))
+                            outline=outline, outline_width=0.25))
     r = (f'<renderer-v2 type="graduatedSymbol" attr="{_esc(field)}" '
          'graduatedMethod="GraduatedColor" symbollevels="0" enableorderby="0" '
          f'forceraster="0"><ranges>{"".join(ranges)}</ranges>'
