@@ -405,3 +405,24 @@ def test_banner_from_the_coordfile_header(tmp_path: Path) -> None:
     f.write_text("[项目信息]\n旗区=达拉特旗\n" + coordfile_text("A", "光伏用地"), encoding="utf-8")
     gdf = read_projects([f], defaults={"stage": "new"})
     assert gdf.loc[0, "banner"] == "达拉特旗"
+
+
+def test_vocabulary_lookup_matches_a_scan_of_the_tables() -> None:
+    """The indexed lookup (issue 15) gives what a scan of ids and aliases in table order gives."""
+    import unicodedata
+
+    from ordos_geo.io import projects as pj
+
+    def scan(value: object, table: dict[str, tuple[str, ...]]) -> str | None:
+        key = pj._norm(value)
+        for vid, aliases in table.items():
+            if key == pj._norm(vid) or any(key == pj._norm(a) for a in aliases):
+                return vid
+        return None
+
+    for table in (pj.INDUSTRIES, pj.STAGES, pj.COMPONENTS, pj.EFFICIENCY):
+        words = [w for vid, aliases in table.items() for w in (vid, *aliases)]
+        variants = [v for w in words for v in (w, f" {w.upper()} ", unicodedata.normalize(
+            "NFKC", w).replace("(", "（"), f"{w}\u200b", f"x{w}")]
+        for v in [*variants, "", "nothing-like-this", 3.0]:
+            assert pj._lookup(v, table) == scan(v, table), v

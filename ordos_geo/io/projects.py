@@ -246,9 +246,18 @@ def to_work_crs(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
+_NORM_DROP = re.compile(r"[\s()（）\[\]【】/]+")
+
+
+@functools.lru_cache(maxsize=65536)
+def _norm_str(text: str) -> str:
+    return _NORM_DROP.sub("", _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))).lower()
+
+
 def _norm(text: Any) -> str:
-    return re.sub(r"[\s()（）\[\]【】/]+", "",
-                  _INVISIBLE.sub("", unicodedata.normalize("NFKC", str(text)))).lower()
+    # the vocabulary of a file repeats (a few industries and stages over many rows):
+    # the normalised text of a value is computed once
+    return _norm_str(str(text))
 
 
 def normalise_id(value: Any) -> str:
@@ -264,11 +273,25 @@ def normalise_id(value: Any) -> str:
 
 def _lookup(value: Any, table: Mapping[str, Sequence[str]]) -> str | None:
     """Return the vocabulary id for ``value`` (id itself or a Chinese alias), else None."""
-    key = _norm(value)
+    return _table_index(table).get(_norm(value))
+
+
+#: id(table) -> (table, {normalised id or alias: id}); the vocabularies are module constants
+_INDEXES: dict[int, tuple[Mapping[str, Sequence[str]], dict[str, str]]] = {}
+
+
+def _table_index(table: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """``{normalised id or alias: id}``, the first id in table order winning (as a scan would)."""
+    hit = _INDEXES.get(id(table))
+    if hit is not None and hit[0] is table:
+        return hit[1]
+    index: dict[str, str] = {}
     for vid, aliases in table.items():
-        if key == _norm(vid) or any(key == _norm(a) for a in aliases):
-            return vid
-    return None
+        index.setdefault(_norm(vid), vid)
+        for a in aliases:
+            index.setdefault(_norm(a), vid)
+    _INDEXES[id(table)] = (table, index)
+    return index
 
 
 def _is_missing(value: Any) -> bool:
@@ -460,11 +483,11 @@ def _industry_names() -> str:
 
 
 def _one_row(
-    src: pd.Series, i: int, row: _Row, defaults: ProjectDefaults, id_prefix: str,
+    src: Mapping[Any, Any], i: int, row: _Row, defaults: ProjectDefaults, id_prefix: str,
     industry_hint: Sequence[Any] | None,
 ) -> dict[str, Any]:
     def get(name: str) -> Any:
-        val = src.get(name) if name in src.index else None
+        val = src.get(name)
         if _is_missing(val):
             val = defaults.attributes.get(name)
         return None if _is_missing(val) else val
@@ -582,11 +605,14 @@ def _normalise_frame(
     geo_problems: dict[int, str] = gdf.attrs.get("geometry_problems") or {}
     records: list[dict[str, Any]] = []
     geoms: list[Any] = []
+    # one dict per row and the geometry array: no pandas row objects in the loop
+    src_rows = df.to_dict("records")
+    src_geoms = gdf.geometry.to_numpy()
     for i in range(len(df)):
         row = _Row(shown, row_labels[i])
         try:
-            rec = _one_row(df.iloc[i], i, row, defaults, id_prefix, industry_hint)
-            geom = _clean_geometry(gdf.geometry.iloc[i], row, geo_problems.get(i))
+            rec = _one_row(src_rows[i], i, row, defaults, id_prefix, industry_hint)
+            geom = _clean_geometry(src_geoms[i], row, geo_problems.get(i))
         except ProjectInputError as exc:
             if problems is None:
                 raise
