@@ -398,9 +398,9 @@ def renewable_rows() -> list[dict[str, Any]]:
             "prohibited +N-1a +P-12a"),
         row("E-N1b-1", "穿越红线的送出线路", "pv", "new",
             crossing("red_lines", allow=("cu1", "cropland", *ENC_RENEW)),
-            "prohibited +N-1b +P-4e +N-2b -N-1a -P-12a", component="line"),
+            "review +N-1b +P-4e +N-2h -N-2b -N-1a -P-12a", component="line"),
         row("E-N1b-2", "远离红线的送出线路", "pv", "new", far().boundary,
-            "prohibited +N-2b -N-1b -P-4e", component="line"),
+            "review +N-2h -N-2b -N-1b -P-4e", component="line"),
         row("E-N2a-1", "耕地像元上的光伏", "pv", "new",
             inside("cropland", allow=("barren",), size=300, margin=300),
             "prohibited +N-2a +N-2b +N-2g"),
@@ -431,7 +431,7 @@ def national_rows() -> list[dict[str, Any]]:
     crop = ("cropland", "cropland_layer", "barren")
     if {"basic_farmland", "cropland_layer"} <= have:
         out += [row("E-N2b-1", "基本农田上的光伏", "pv", "new",
-                    inside("basic_farmland", allow=crop), "prohibited +N-2b"),
+                    inside("basic_farmland", allow=crop), "prohibited +N-2b -N-2h"),
                 row("E-N2b-2", "基本农田上的风机", "wind", "new",
                     inside("basic_farmland", allow=crop).centroid, "compliant -N-2b")]
     if "sand_closure" in have:
@@ -455,7 +455,7 @@ def national_rows() -> list[dict[str, Any]]:
                     inside("cropland_layer", allow=("cropland", "barren")), "prohibited +N-2g"),
                 row("E-N2g-2", "穿越耕地的集电线路", "pv", "new",
                     inside("cropland_layer", allow=("cropland", "barren")).boundary,
-                    "prohibited +N-2b -N-2g", component="line")]
+                    "review +N-2h -N-2b -N-2g", component="line")]
     if "qipanjing_area" in have:
         out += [row("E-P5e-3", "棋盘井蒙西地区园区外钢铁", "steel", "new",
                     inside("qipanjing_area", allow=("cropland", "barren", "mining", "subsidence",

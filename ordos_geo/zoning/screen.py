@@ -51,7 +51,6 @@ from ordos_geo.errors import RuleError
 from ordos_geo.io.projects import (
     ProjectDefaults,
     complete_schema,
-    normalise_id,
     read_projects,
     to_work_crs,
 )
@@ -60,6 +59,7 @@ from ordos_geo.zoning.overlay import OverlayCache, set_key, union_groups
 from ordos_geo.zoning.rules import (
     SEVERITY_ORDER,
     Applicability,
+    LayerRef,
     Rule,
     RuleSet,
     applicability,
@@ -73,6 +73,7 @@ from ordos_geo.zoning.spatial import (
     spatial_hits,
     zones_text,
 )
+from ordos_geo.zoning.townships import lookup, match_names, name_key, read_townships
 from ordos_geo.zoning.zones import ZoneSource, rules_file_name
 
 __all__ = [
@@ -246,6 +247,7 @@ def screen(
     for rule in ruleset.rules:  # skipped rules too: their projects are "not evaluated"
         if rule.id in not_eval and not_eval[rule.id][1]:
             appl[rule.id] = applicability(rule, gdf, ruleset, columns=text_cols)
+    loc_unchecked: dict[int, str] = {}  # LOC-1: declared township the list does not know
     for rule in active:
         t = time.perf_counter()
         ap = appl[rule.id] = applicability(rule, gdf, ruleset, columns=text_cols)
@@ -290,7 +292,7 @@ def screen(
                     chunk[f"ledger_{k}"] = fl[k].to_numpy()
                 chunks.append(chunk)
         elif rule.spatial.predicate == "location" and len(idx):
-            loc = location_hits(rule, idx, gdf, geoms, zones, rules_file)
+            loc = location_hits(rule, idx, gdf, geoms, zones, rules_file, loc_unchecked)
             if loc is not None:
                 chunks.append({**loc, "_rule": np.full(len(loc["_pidx"]), no)})
         elif len(idx):
@@ -329,6 +331,8 @@ def screen(
             continue
         for p in np.flatnonzero(ap_ne.sure | ap_ne.unknown):
             ne_lists[p].append(f"{rid}: {reason}")
+    for q, reason in loc_unchecked.items():
+        ne_lists[q].append(f"LOC-1: {reason}")
     not_evaluated = np.array(["; ".join(x) for x in ne_lists], dtype=object)
     out = _verdicts(gdf, hits, areas, areal, not_evaluated)
     for col, vals in units.items():
@@ -371,55 +375,83 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _name_key(text: Any) -> str:
-    return normalise_id(text).replace(" ", "")
-
-
 def location_hits(
     rule: Rule, idx: np.ndarray, gdf: gpd.GeoDataFrame, geoms: np.ndarray, zones: ZoneSource,
-    rules_file: str,
+    rules_file: str, not_evaluated: dict[int, str] | None = None,
 ) -> dict[str, np.ndarray] | None:
-    """Projects whose coordinates contradict their declared banner, or carry a location note.
+    """Projects whose coordinates contradict their declared banner or township.
 
-    The declared ``banner`` (旗区) is matched to the layer's ``name_zh`` (a declared
-    "鄂托克" matches "鄂托克旗"); a footprint that does not touch the matched area is
-    flagged, and so is a banner name the layer does not know. ``location_note`` comes
+    The declared ``banner`` (旗区) is matched to the layer's ``name_zh``
+    (:func:`~ordos_geo.zoning.townships.match_names`: "鄂托克" means 鄂托克旗, not 鄂托克前旗);
+    a footprint that does not touch the matched area is flagged, and so is a banner name
+    the layer does not know. A declared ``township`` (乡镇) is checked against a catalog
+    layer ``townships`` (polygons with ``name_zh``) when there is one; otherwise against
+    the shipped township list: the footprint must touch the township's banner, and a
+    declared banner must be that banner. A township the list does not know is recorded
+    in ``not_evaluated`` (project index → reason), never flagged. ``location_note`` comes
     from the readers (e.g. a 界址点 parcel outside the band of its declared 带号).
     """
     ref = rule.spatial.any_of[0]
     layer = zones.index([ref], rule_id=rule.id, rules_file=rules_file)
     names = [str(v) for v in layer.attrs.get("name_zh", pd.Series([""] * len(layer)))]
-    keys = [_name_key(v) for v in names]
+    keys = [name_key(v) for v in names]
+    town_layer = None
+    if "townships" in zones and ref.layer != "townships":
+        town_layer = zones.index([LayerRef(layer="townships", classes=None)], rule_id=rule.id,
+                                 rules_file=rules_file)
+    table = read_townships() if town_layer is None else ()
     out_p: list[int] = []
     zh: list[str] = []
     en: list[str] = []
     where: list[str] = []
     for p in idx:
-        note = _text(gdf["location_note"].iat[p])
-        declared = _text(gdf["banner"].iat[p])
         found = [names[k] for k in layer.tree.query(geoms[p], predicate="intersects")]
+        note = _text(gdf["location_note"].iat[p])
+        problems: list[tuple[str, str]] = []
         if note:
+            problems.append((f"坐标存疑：{note}。", f"Location in doubt: {note}."))
+        declared = _text(gdf["banner"].iat[p]) if not note else ""
+        match = match_names(declared, keys) if declared else []
+        if declared and not match:
+            problems.append((f"申报旗区“{declared}”不在图层 {ref.layer} 中({'、'.join(names)})。",
+                             f"Declared banner {declared!r} is not in layer {ref.layer}."))
+        elif declared and not any(shapely.intersects(geoms[p], layer.geoms[k]) for k in match):
+            problems.append((
+                f"坐标位于{'、'.join(found) or '图层范围外'}，与申报旗区“{declared}”不符，"
+                "请核实坐标系和带号。",
+                f"The coordinates fall in {', '.join(found) or 'no banner'}, not in the "
+                f"declared banner {declared!r}; check the CRS and the 带号."))
+        town = _text(gdf["township"].iat[p]) if not note else ""
+        if town and town_layer is not None:
+            problems += _township_layer_check(town, geoms[p], town_layer)
+        elif town:
+            towns = lookup(town, table)
+            if not towns:
+                if not_evaluated is not None:
+                    not_evaluated[int(p)] = (
+                        f"township {town!r} is not in the township list "
+                        "(ordos_geo/data/analyses/townships.csv): not checked; add a "
+                        "catalog layer 'townships'")
+            else:
+                own = list(dict.fromkeys(t.banner_zh for t in towns))
+                own_keys = [name_key(b) for b in own]
+                hit_keys = [name_key(b) for b in found]
+                if not any(match_names(b, own_keys) for b in hit_keys):
+                    problems.append((
+                        f"申报乡镇“{town}”属于{'、'.join(own)}，坐标却位于"
+                        f"{'、'.join(found) or '图层范围外'}，请核实坐标系和带号。",
+                        f"The declared township {town!r} lies in {', '.join(own)}, but the "
+                        f"coordinates fall in {', '.join(found) or 'no banner'}; check the CRS "
+                        "and the 带号."))
+                if match and not any(match_names(names[k], own_keys) for k in match):
+                    problems.append((
+                        f"申报乡镇“{town}”属于{'、'.join(own)}，与申报旗区“{declared}”不符。",
+                        f"The declared township {town!r} lies in {', '.join(own)}, not in the "
+                        f"declared banner {declared!r}."))
+        if problems:
             out_p.append(int(p))
-            zh.append(f"坐标存疑：{note}。")
-            en.append(f"Location in doubt: {note}.")
-            where.append(" | ".join(found))
-            continue
-        if not declared:
-            continue
-        d = _name_key(declared)
-        match = [k for k, key in enumerate(keys) if key and (key == d or key.startswith(d) or
-                                                            d.startswith(key))]
-        if not match:
-            out_p.append(int(p))
-            zh.append(f"申报旗区“{declared}”不在图层 {ref.layer} 中({'、'.join(names)})。")
-            en.append(f"Declared banner {declared!r} is not in layer {ref.layer}.")
-            where.append(" | ".join(found))
-        elif not any(shapely.intersects(geoms[p], layer.geoms[k]) for k in match):
-            out_p.append(int(p))
-            zh.append(f"坐标位于{'、'.join(found) or '图层范围外'}，与申报旗区“{declared}”不符，"
-                      "请核实坐标系和带号。")
-            en.append(f"The coordinates fall in {', '.join(found) or 'no banner'}, not in the "
-                      f"declared banner {declared!r}; check the CRS and the 带号.")
+            zh.append("".join(z for z, _ in problems))
+            en.append(" ".join(e for _, e in problems))
             where.append(" | ".join(found))
     if not out_p:
         return None
@@ -428,6 +460,22 @@ def location_hits(
     return {"_pidx": pid, "overlap_m2": nan, "distance_m": nan,
             "zones": np.asarray(where, dtype=object), "_part": geoms[pid],
             "_note_zh": np.asarray(zh, dtype=object), "_note_en": np.asarray(en, dtype=object)}
+
+
+def _township_layer_check(town: str, geom: Any, towns: Any) -> list[tuple[str, str]]:
+    """A declared township tested against a ``townships`` polygon layer (zh, en problems)."""
+    names = [str(v) for v in towns.attrs.get("name_zh", pd.Series([""] * len(towns)))]
+    match = match_names(town, [name_key(v) for v in names])
+    if not match:
+        return [(f"申报乡镇“{town}”不在图层 townships 中。",
+                 f"Declared township {town!r} is not in layer townships.")]
+    if any(shapely.intersects(geom, towns.geoms[k]) for k in match):
+        return []
+    found = [names[k] for k in towns.tree.query(geom, predicate="intersects")]
+    return [(f"坐标位于{'、'.join(found) or '乡镇图层范围外'}，与申报乡镇“{town}”不符，"
+             "请核实坐标系和带号。",
+             f"The coordinates fall in {', '.join(found) or 'no township'}, not in the "
+             f"declared township {town!r}; check the CRS and the 带号.")]
 
 
 def _rule_table(active: list[Rule], illustrative: list[bool]) -> dict[str, np.ndarray]:
