@@ -139,6 +139,10 @@ def test_every_feature_has_provenance_and_valid_geometry(layer_id: str) -> None:
     assert (gdf["provenance"] == expected).all()
     assert gdf.geometry.is_valid.all()
     assert not gdf.geometry.is_empty.any()
+    # one geometry family per layer: no collections (their point and line slivers would
+    # be drawn as markers on the maps)
+    families = {t.replace("Multi", "") for t in gdf.geom_type}
+    assert len(families) == 1 and "GeometryCollection" not in families, families
     minx, miny, maxx, maxy = gdf.total_bounds
     assert minx >= BBOX[0] and miny >= BBOX[1] and maxx <= BBOX[2] and maxy <= BBOX[3]
 

@@ -229,3 +229,32 @@ def test_unreadable_layer_is_skipped(tmp_path: Path, caplog: pytest.LogCaptureFi
         names = _names(build_map(cat))
     assert "测试kubuqi *" not in names and "测试banners" in names
     assert any("kubuqi skipped" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_default_place_labels_do_not_overlap_at_zoom_8(lang: str) -> None:
+    """Banner names keep clear of seat and town labels (label boxes sized for zoom 8)."""
+    import shapely
+
+    import ordos_geo as og
+    from ordos_geo.maps.labels import (
+        BANNER_CHAR_DEG,
+        BANNER_HALF_H_DEG,
+        banner_label_point,
+        place_label_box,
+    )
+
+    cat = og.open_catalog()
+    col = "name_zh" if lang == "zh" else "name_en"
+    s = cat.vector("settlements", crs="EPSG:4326")
+    places = [(g.representative_point(), str(n)) for g, n in zip(s.geometry, s[col],
+                                                                 strict=True)]
+    b = cat.vector("banners", crs="EPSG:4326")
+    for geom, name in zip(b.geometry, b[col], strict=True):
+        pt = banner_label_point(geom, str(name), places)
+        assert geom.contains(pt), name
+        hw = BANNER_CHAR_DEG * len(str(name)) / 2
+        label = shapely.box(pt.x - hw, pt.y - BANNER_HALF_H_DEG, pt.x + hw,
+                            pt.y + BANNER_HALF_H_DEG)
+        hit = [n for p, n in places if label.intersects(place_label_box(p, n))]
+        assert not hit, (name, hit)

@@ -83,3 +83,19 @@ def test_any_text_stays_text(value: str, key: str) -> None:
     assert set(p.tags) <= {"div", "table", "tr", "th", "td", "span", "b", "br"}
     shown = "".join(p.text)
     assert value.strip() == "" or fmt_value(value).strip() in shown
+
+
+def test_default_red_line_popup_is_in_the_readers_language() -> None:
+    import geopandas as gpd
+
+    from ordos_geo.resources import data_path
+
+    row = gpd.read_file(data_path("layers", "red_lines.gpkg")).iloc[0].drop("geometry")
+    meta = {"layer": "red_lines", "provenance": "illustrative", "source": "s"}
+    zh = " ".join(_parse(popup_html(dict(row), title="t", meta=meta, lang="zh")).text)
+    assert f"红线类型 {row['rl_type_zh']}" in zh and str(row["rl_type"]) not in zh
+    assert "rl_type_zh" not in zh and str(row["banner"]) not in zh  # adcode → 杭锦旗 …
+    assert "旗" in zh and "示意" in zh and "illustrative:" not in zh
+    en = " ".join(_parse(popup_html(dict(row), title="t", meta=meta, lang="en")).text)
+    assert f"Red-line type {row['rl_type']}" in en and "rl_type_zh" not in en
+    assert "Banner" in en and str(row["banner"]) not in en

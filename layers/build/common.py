@@ -31,6 +31,7 @@ __all__ = [
     "LAYERS_DIR",
     "area_km2",
     "find_data_file",
+    "polygonal_parts",
     "snap",
     "to_work",
     "write_raster",
@@ -130,6 +131,22 @@ def snap_valid_both(geoms: Any, *, layer_id: str, max_rounds: int = 5) -> Any:
     )
 
 
+def polygonal_parts(geoms: Any) -> Any:
+    """The polygonal parts of each collection that has any (other geometries unchanged).
+
+    >>> from shapely.geometry import GeometryCollection, Point, box
+    >>> polygonal_parts(np.array([GeometryCollection([box(0, 0, 1, 1), Point(5, 5)])]))[0].wkt
+    'POLYGON ((1 0, 1 1, 0 1, 0 0, 1 0))'
+    """
+    arr = np.asarray(geoms, dtype=object).copy()
+    coll = shapely.get_type_id(arr) == 7
+    for i in np.flatnonzero(coll):
+        polys = [g for g in arr[i].geoms if g.geom_type in ("Polygon", "MultiPolygon")]
+        if polys:
+            arr[i] = shapely.union_all(polys)
+    return arr
+
+
 def to_work(geom: Any) -> Any:
     """Project lon/lat geometries (EPSG:4326) to the equal-area working CRS (metres)."""
     return gpd.GeoSeries(np.atleast_1d(geom), crs=4326).to_crs(WORK_CRS).values
@@ -165,7 +182,12 @@ def write_vector(
     if gdf.crs is None or gdf.crs.to_epsg() != 4326:
         raise LayerIOError(f"{layer_id}.gpkg: {layer_id}: CRS must be EPSG:4326; reproject")
     out = gdf.copy()
-    out["geometry"] = snap_valid_both(out.geometry.values, layer_id=layer_id)
+    geoms = snap_valid_both(out.geometry.values, layer_id=layer_id)
+    # overlays, repair and snapping can leave a polygon as a collection with slivers of
+    # lines and points; a zone keeps only its polygonal parts (maps would draw the points
+    # as markers, and a layer file should hold one geometry family)
+    geoms = polygonal_parts(geoms)
+    out["geometry"] = geoms
     out = out[~out.geometry.is_empty]
     out = out.sort_values(list(sort_by), kind="mergesort").reset_index(drop=True)
     path = LAYERS_DIR / f"{layer_id}.gpkg"

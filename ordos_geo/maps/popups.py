@@ -14,9 +14,11 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ordos_geo.i18n import code_label
 from ordos_geo.maps.styles import HIDDEN_FIELDS, Lang, field_label, text
 
-__all__ = ["esc", "fmt_value", "popup_html", "provenance_footer", "table_html"]
+__all__ = ["esc", "fmt_value", "localised_rows", "popup_html", "provenance_footer",
+           "table_html"]
 
 _LONG_TEXT = 60  # characters; longer values are shown as paragraphs, not table cells
 
@@ -65,6 +67,34 @@ def table_html(rows: Iterable[tuple[str, object]]) -> str:
     return '<table class="og-tab">' + "".join(cells) + "</table>"
 
 
+def localised_rows(props: Mapping[str, Any], keys: Iterable[str],
+                   lang: Lang) -> list[tuple[str, object]]:
+    """(label, value) rows of ``keys`` in the reader's language.
+
+    A field with a Chinese twin ``X_zh`` (e.g. ``rl_type`` / ``rl_type_zh``) is one row:
+    the twin's text in zh, the field's own value in en. Coded values (banner adcodes,
+    confidence) are labelled with :func:`~ordos_geo.i18n.code_label`.
+
+    >>> localised_rows({"rl_type": "biodiversity", "rl_type_zh": "生物多样性维护",
+    ...                 "banner": "150625", "confidence": "low"},
+    ...                ["rl_type", "rl_type_zh", "banner", "confidence"], "zh")
+    [('红线类型', '生物多样性维护'), ('旗区', '杭锦旗'), ('可信度', '低')]
+    >>> localised_rows({"rl_type": "biodiversity", "rl_type_zh": "生物多样性维护"},
+    ...                ["rl_type", "rl_type_zh"], "en")
+    [('Red-line type', 'biodiversity')]
+    """
+    rows: list[tuple[str, object]] = []
+    for k in keys:
+        if k not in props or (k.endswith("_zh") and k[:-3] in props):
+            continue  # a Chinese twin is shown as its base field
+        v = props.get(k)
+        twin = props.get(f"{k}_zh")
+        if lang == "zh" and fmt_value(twin):
+            v = twin
+        rows.append((field_label(k, lang), code_label(k, v, lang)))
+    return rows
+
+
 def provenance_footer(meta: Mapping[str, object], lang: Lang) -> str:
     """Footer naming the layer, its provenance and source (all escaped).
 
@@ -79,7 +109,7 @@ def provenance_footer(meta: Mapping[str, object], lang: Lang) -> str:
     for key, label_key in (("layer", "layer"), ("provenance", "provenance"),
                            ("source", "source"), ("licence", "licence"),
                            ("vintage", "vintage")):
-        v = fmt_value(meta.get(key))
+        v = fmt_value(code_label(key, meta.get(key), lang))
         if v:
             parts.append(f"<b>{html.escape(text(label_key, lang))}:</b> {html.escape(v)}")
     return '<div class="og-src">' + "<br>".join(parts) + "</div>"
@@ -113,7 +143,7 @@ def popup_html(
         Already-escaped HTML appended after the table (e.g. rule hits).
     """
     keys = list(fields) if fields is not None else [k for k in props if k not in HIDDEN_FIELDS]
-    rows = [(field_label(k, lang), props.get(k)) for k in keys if k in props]
+    rows = localised_rows(props, keys, lang)
     m = dict(meta)
     for k in ("provenance", "source"):
         if fmt_value(props.get(k)):

@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 
 from ordos_geo.errors import OutputError
-from ordos_geo.i18n import Lang
+from ordos_geo.i18n import PROVENANCE_ZH, Lang
 from ordos_geo.io import results as results_io
 from ordos_geo.report import cartography as carto
 from ordos_geo.report import figures as static
@@ -297,8 +297,7 @@ def _suitability_section(data: ReportData, lang: Lang) -> Section:
     return sec
 
 
-#: zh labels of provenance and layer kinds (result and catalog tables).
-PROVENANCE_ZH = {"illustrative": "示意", "derived": "派生", "official": "官方", "user": "用户"}
+#: zh labels of layer kinds (result and catalog tables); provenance: i18n.PROVENANCE_ZH.
 KIND_ZH = {"vector": "矢量", "raster": "栅格", "pv": "光伏", "wind": "风电"}
 
 
