@@ -258,3 +258,30 @@ def test_default_place_labels_do_not_overlap_at_zoom_8(lang: str) -> None:
                             pt.y + BANNER_HALF_H_DEG)
         hit = [n for p, n in places if label.intersects(place_label_box(p, n))]
         assert not hit, (name, hit)
+
+
+def test_project_popups_are_wholly_in_the_maps_language(tmp_path: Path) -> None:
+    """Screened examples on the default data: zh popups carry no verdict, industry, stage,
+    severity, component or zone codes; en popups keep the codes."""
+    import ordos_geo as og
+    from ordos_geo.resources import analysis_path
+    from ordos_geo.zoning import write_outputs
+
+    out = tmp_path / "res"
+    write_outputs(og.check(analysis_path("projects")), out)
+    codes = {"prohibited", "restricted", "needs_information", "compliant", "coal_chemical",
+             "relocation", "continuation", "array", "turbine", "low_carbon_demo",
+             "zero_carbon", "urban_cores", "red_lines"}
+    for lang in ("zh", "en"):
+        page = render_html(build_map(og.open_catalog(), results_dir=out, focus="screening",
+                                     options=MapOptions(lang=lang)), offline=True)
+        pops = [json.loads(f'"{p}"') for p in re.findall(r'"_popup": "((?:[^"\\]|\\.)*)"', page)]
+        projects = [re.sub(r"<[^>]+>", " ", p.split("og-src")[0]) for p in pops
+                    if "og-hits" in p]
+        assert len(projects) > 40
+        words = {w for p in projects for w in re.findall(r"\b[a-z_]{4,}\b", p)}
+        if lang == "zh":
+            assert not words & codes, words & codes
+            assert not any("/work/" in p or "/tmp/" in p for p in projects)  # file names only
+        else:
+            assert {"prohibited", "compliant"} <= words

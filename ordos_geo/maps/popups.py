@@ -12,13 +12,30 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Iterable, Mapping
+from pathlib import PurePath
 from typing import Any
 
-from ordos_geo.i18n import code_label
+from ordos_geo.i18n import CONFIDENCE_ZH, code_label
+from ordos_geo.io.projects import INDUSTRY_ZH, STAGE_ZH
 from ordos_geo.maps.styles import HIDDEN_FIELDS, Lang, field_label, text
+from ordos_geo.zoning.outputs import CATEGORY_ZH, COMPONENT_ZH, EFFICIENCY_ZH, VERDICT_ZH
 
-__all__ = ["esc", "fmt_value", "localised_rows", "popup_html", "provenance_footer",
-           "table_html"]
+#: zh labels of coded values, by field (the files keep the codes).
+VALUE_ZH: dict[str, dict[str, str]] = {
+    "industry": INDUSTRY_ZH, "stage": STAGE_ZH, "verdict": VERDICT_ZH, "severity": VERDICT_ZH,
+    "component": COMPONENT_ZH, "energy_efficiency": EFFICIENCY_ZH,
+    "location_confidence": CONFIDENCE_ZH,
+    "unit_kind": {"ecological": "生态", "general": "一般", "mining": "矿区", "urban": "城镇"},
+    "level": {"national": "国家级", "autonomous_region": "自治区级", "city": "市级"},
+    "park_kind": {"general": "一般园区", "low_carbon_demo": "低碳示范园区",
+                  "zero_carbon": "零碳产业园"},
+    "kind": {"banner_seat": "旗府驻地", "town": "镇", "coal_mining_area": "煤矿区",
+             "pv": "光伏", "wind": "风电"},
+    "status": {"approved": "已批复", "built": "已建成", "under_construction": "在建"},
+}
+
+__all__ = ["VALUE_ZH", "esc", "fmt_value", "localised_rows", "popup_html", "provenance_footer",
+           "table_html", "value_label"]
 
 _LONG_TEXT = 60  # characters; longer values are shown as paragraphs, not table cells
 
@@ -91,8 +108,35 @@ def localised_rows(props: Mapping[str, Any], keys: Iterable[str],
         twin = props.get(f"{k}_zh")
         if lang == "zh" and fmt_value(twin):
             v = twin
-        rows.append((field_label(k, lang), code_label(k, v, lang)))
+        rows.append((field_label(k, lang), value_label(k, v, lang)))
     return rows
+
+
+def value_label(field: str, value: object, lang: Lang) -> object:
+    """A coded value as the reader reads it: :func:`~ordos_geo.i18n.code_label`, the zh
+    labels of :data:`VALUE_ZH`, and "true"/"false" text as yes/no.
+
+    >>> value_label("industry", "coal_chemical", "zh"), value_label("stage", "new", "en")
+    ('煤化工', 'new')
+    >>> value_label("rail_spur", "false", "zh")
+    '否'
+    >>> value_label("control_unit_categories", "1;3", "zh")
+    '优先保护单元；一般管控单元'
+    >>> value_label("source_file", "/home/a/projects/p.geojson", "en")
+    'p.geojson'
+    """
+    v = code_label(field, value, lang)
+    if not isinstance(v, str):
+        return v
+    if field == "source_file":  # the file's name, not the path of the machine that ran it
+        return PurePath(v.replace("\\", "/")).name or v
+    if field == "control_unit_categories" and lang == "zh":
+        return "；".join(CATEGORY_ZH.get(c.strip(), c.strip()) for c in v.split(";"))
+    if v.strip().lower() in ("true", "false"):
+        return text("yes" if v.strip().lower() == "true" else "no", lang)
+    if lang == "zh":
+        return VALUE_ZH.get(field, {}).get(v.strip(), v)
+    return v
 
 
 def provenance_footer(meta: Mapping[str, object], lang: Lang) -> str:

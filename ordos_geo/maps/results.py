@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,14 @@ import geopandas as gpd
 import pandas as pd
 
 from ordos_geo.io import results as rio_results
-from ordos_geo.maps.popups import esc, fmt_value, popup_html, table_html
+from ordos_geo.maps.popups import (
+    VALUE_ZH,
+    esc,
+    fmt_value,
+    popup_html,
+    table_html,
+    value_label,
+)
 from ordos_geo.maps.rasters import score_colormap, score_overlay
 from ordos_geo.maps.styles import (
     RESULT_STYLES,
@@ -167,6 +175,16 @@ def _message(h: Any, lang: Lang) -> str:
     return ""
 
 
+#: A layer id in front of a zone name in a hit's ``zones`` text.
+_LAYER_PREFIX = re.compile(r"\b[a-z][a-z0-9_]*:(?=\S)")
+
+
+#: A lower-case code in a zone text, and the zh labels of the codes zones report.
+_CODE_TOKEN = re.compile(r"\b[a-z][a-z0-9_]*\b")
+_ZONE_CODES_ZH: dict[str, str] = {k: v for field in ("park_kind", "level", "unit_kind", "kind")
+                                  for k, v in VALUE_ZH[field].items()}
+
+
 def _hit_item(h: Any, lang: Lang) -> str:
     ov = ""
     if fmt_value(h.get("overlap_ha")):
@@ -175,10 +193,14 @@ def _hit_item(h: Any, lang: Lang) -> str:
     sev = fmt_value(h.get("severity"))
     msg = _message(h, lang)
     quote = fmt_value(h.get("quote"))
-    zones = fmt_value(h.get("zones"))
+    # zone names without their layer ids ("urban_cores:康巴什中心城区" → 康巴什中心城区)
+    zones = _LAYER_PREFIX.sub("", fmt_value(h.get("zones")))
+    if lang == "zh":  # coded zone attributes ("上海庙经济开发区 / low_carbon_demo")
+        zones = _CODE_TOKEN.sub(lambda m: _ZONE_CODES_ZH.get(m.group(0), m.group(0)), zones)
     return (
         f'<li><span class="og-sev" style="background:{verdict_colour(sev)}">'
-        f"{html.escape(sev)}</span> <b>{esc(h.get('rule_id'))}</b> {esc(h.get('citation'))}"
+        f"{esc(value_label('severity', sev, lang))}</span> <b>{esc(h.get('rule_id'))}</b> "
+        f"{esc(h.get('citation'))}"
         + (f"<br>“{html.escape(quote)}”" if quote else "")
         + (f"<br>{html.escape(zones)}" if zones else "")
         + (f"<br><i>{html.escape(text('overlap', lang))}: {html.escape(ov)}</i>" if ov else "")
@@ -201,8 +223,8 @@ def _hint_item(h: Any, lang: Lang) -> str:
                 f"{pct}")
         if fmt_value(h.get("prohibited_rules")):
             body += f"; {text('avoid', lang)}: {fmt_value(h.get('prohibited_rules'))}"
-        if fmt_value(h.get("note")):
-            body += f" — {fmt_value(h.get('note'))}"
+        if fmt_value(h.get("note")):  # the screening's fixed caveat, in the map's language
+            body += f" — {text('remainder_note', lang)}"
         return f"<li>{html.escape(body)}</li>"
     vals = [fmt_value(h.get(c)) for c in h.index
             if c not in {"project_id", "project_name", "geometry"} and fmt_value(h.get(c))]
@@ -322,7 +344,7 @@ def _project_layers(results: Path, *, lang: Lang, show: bool,
         return {
             "_popup": popup_html(row, title=nm, meta=meta, lang=lang, fields=fields,
                                  extra_html=_hits_html(hits, hints, pid, lang)),
-            "_tooltip": esc(f"{nm} — {verdict}"),
+            "_tooltip": esc(f"{nm} — {value_label('verdict', verdict, lang)}"),
             "_style": project_style(row, _geom_kind(row.get("_gtype"))),
             "_pin_style": {**project_style(row, "point"), "radius": PIN_RADIUS_PX},
         }
