@@ -179,6 +179,8 @@ def _message(h: Any, lang: Lang) -> str:
 _LAYER_PREFIX = re.compile(r"\b[a-z][a-z0-9_]*:(?=\S)")
 
 
+#: The caveat ``check`` writes with every fix hint (translated on the map).
+REMAINDER_NOTE = "remainder is free of prohibited zones only; re-screen it"
 #: A lower-case code in a zone text, and the zh labels of the codes zones report.
 _CODE_TOKEN = re.compile(r"\b[a-z][a-z0-9_]*\b")
 _ZONE_CODES_ZH: dict[str, str] = {k: v for field in ("park_kind", "level", "unit_kind", "kind")
@@ -223,8 +225,11 @@ def _hint_item(h: Any, lang: Lang) -> str:
                 f"{pct}")
         if fmt_value(h.get("prohibited_rules")):
             body += f"; {text('avoid', lang)}: {fmt_value(h.get('prohibited_rules'))}"
-        if fmt_value(h.get("note")):  # the screening's fixed caveat, in the map's language
+        note = fmt_value(h.get("note"))
+        if note == REMAINDER_NOTE:  # the screening's fixed caveat, in the map's language
             body += f" — {text('remainder_note', lang)}"
+        elif note:
+            body += f" — {note}"
         return f"<li>{html.escape(body)}</li>"
     vals = [fmt_value(h.get(c)) for c in h.index
             if c not in {"project_id", "project_name", "geometry"} and fmt_value(h.get(c))]
