@@ -54,7 +54,7 @@ def code_label(field: str, value: object, lang: Lang) -> object:
     """The reader's label of a coded attribute value; other values unchanged.
 
     ``banner`` / ``banner_adcode`` adcodes become banner names (in ``lang``);
-    ``provenance`` and ``confidence`` codes are translated in zh.
+    ``provenance``, ``confidence`` and ``location_confidence`` codes are translated in zh.
     """
     if not isinstance(value, str | int):
         return value
@@ -63,6 +63,6 @@ def code_label(field: str, value: object, lang: Lang) -> object:
         return BANNER_NAMES[key][0 if lang == "zh" else 1]
     if lang == "zh" and field == "provenance":
         return PROVENANCE_ZH.get(key, value)
-    if lang == "zh" and field == "confidence":
+    if lang == "zh" and field in ("confidence", "location_confidence"):
         return CONFIDENCE_ZH.get(key, value)
     return value

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import PurePath
 from typing import Any
 
-from ordos_geo.i18n import CONFIDENCE_ZH, code_label
+from ordos_geo.i18n import code_label
 from ordos_geo.io.projects import INDUSTRY_ZH, STAGE_ZH
 from ordos_geo.maps.styles import HIDDEN_FIELDS, Lang, field_label, text
 from ordos_geo.zoning.outputs import CATEGORY_ZH, COMPONENT_ZH, EFFICIENCY_ZH, VERDICT_ZH
@@ -24,7 +24,6 @@ from ordos_geo.zoning.outputs import CATEGORY_ZH, COMPONENT_ZH, EFFICIENCY_ZH, V
 VALUE_ZH: dict[str, dict[str, str]] = {
     "industry": INDUSTRY_ZH, "stage": STAGE_ZH, "verdict": VERDICT_ZH, "severity": VERDICT_ZH,
     "component": COMPONENT_ZH, "energy_efficiency": EFFICIENCY_ZH,
-    "location_confidence": CONFIDENCE_ZH,
     "unit_kind": {"ecological": "生态", "general": "一般", "mining": "矿区", "urban": "城镇"},
     "level": {"national": "国家级", "autonomous_region": "自治区级", "city": "市级"},
     "park_kind": {"general": "一般园区", "low_carbon_demo": "低碳示范园区",

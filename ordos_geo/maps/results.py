@@ -40,6 +40,7 @@ from ordos_geo.maps.styles import (
 )
 from ordos_geo.maps.vectors import MapLayer, feature_collection, geojson_layer, to_web
 from ordos_geo.palette import VERDICT_PALETTE
+from ordos_geo.zoning.screen import REMAINDER_NOTE
 
 __all__ = ["SCORE_PANE", "SearchEntry", "result_layers"]
 
@@ -179,8 +180,6 @@ def _message(h: Any, lang: Lang) -> str:
 _LAYER_PREFIX = re.compile(r"\b[a-z][a-z0-9_]*:(?=\S)")
 
 
-#: The caveat ``check`` writes with every fix hint (translated on the map).
-REMAINDER_NOTE = "remainder is free of prohibited zones only; re-screen it"
 #: A lower-case code in a zone text, and the zh labels of the codes zones report.
 _CODE_TOKEN = re.compile(r"\b[a-z][a-z0-9_]*\b")
 _ZONE_CODES_ZH: dict[str, str] = {k: v for field in ("park_kind", "level", "unit_kind", "kind")

@@ -73,13 +73,14 @@ from ordos_geo.zoning.spatial import (
     spatial_hits,
     zones_text,
 )
-from ordos_geo.zoning.townships import lookup, match_names, name_key, read_townships
+from ordos_geo.zoning.townships import match_names, name_key, read_townships
 from ordos_geo.zoning.zones import ZoneSource, rules_file_name
 
 __all__ = [
     "AREA_EPS_M2",
     "HIT_COLUMNS",
     "M2_PER_MU",
+    "REMAINDER_NOTE",
     "ScreeningResult",
     "check_projects",
     "screen",
@@ -370,6 +371,10 @@ def _illustrative(rule: Rule, zones: ZoneSource, ledger: pd.DataFrame | None) ->
                for r in rule.layers() if r.layer in zones)
 
 
+#: The caveat written with every fix hint (maps translate it).
+REMAINDER_NOTE = "remainder is free of prohibited zones only; re-screen it"
+
+
 def _text(value: Any) -> str:
     """A text attribute, '' for missing (None, NaN)."""
     return value.strip() if isinstance(value, str) else ""
@@ -400,6 +405,10 @@ def location_hits(
         town_layer = zones.index([LayerRef(layer="townships", classes=None)], rule_id=rule.id,
                                  rules_file=rules_file)
     table = read_townships() if town_layer is None else ()
+    table_keys = [name_key(t.name_zh) for t in table]
+    town_names = [] if town_layer is None else [
+        str(v) for v in town_layer.attrs.get("name_zh", pd.Series([""] * len(town_layer)))]
+    town_keys = [name_key(v) for v in town_names]
     out_p: list[int] = []
     zh: list[str] = []
     en: list[str] = []
@@ -423,9 +432,10 @@ def location_hits(
                 f"declared banner {declared!r}; check the CRS and the 带号."))
         town = _text(gdf["township"].iat[p]) if not note else ""
         if town and town_layer is not None:
-            problems += _township_layer_check(town, geoms[p], town_layer)
+            problems += _township_layer_check(town, geoms[p], town_layer, town_names,
+                                              town_keys)
         elif town:
-            towns = lookup(town, table)
+            towns = [table[k] for k in match_names(town, table_keys)]
             if not towns:
                 if not_evaluated is not None:
                     not_evaluated[int(p)] = (
@@ -462,10 +472,12 @@ def location_hits(
             "_note_zh": np.asarray(zh, dtype=object), "_note_en": np.asarray(en, dtype=object)}
 
 
-def _township_layer_check(town: str, geom: Any, towns: Any) -> list[tuple[str, str]]:
-    """A declared township tested against a ``townships`` polygon layer (zh, en problems)."""
-    names = [str(v) for v in towns.attrs.get("name_zh", pd.Series([""] * len(towns)))]
-    match = match_names(town, [name_key(v) for v in names])
+def _township_layer_check(town: str, geom: Any, towns: Any, names: list[str],
+                          keys: list[str]) -> list[tuple[str, str]]:
+    """A declared township tested against a ``townships`` polygon layer (zh, en problems).
+
+    ``names`` / ``keys`` are the layer's ``name_zh`` values and their name keys."""
+    match = match_names(town, keys)
     if not match:
         return [(f"申报乡镇“{town}”不在图层 townships 中。",
                  f"Declared township {town!r} is not in layer townships.")]
@@ -651,7 +663,7 @@ def _fix_hints(
         "prohibited_rules": rules_text[ok], "footprint_m2": areas[p], "remainder_m2": ra,
         "remainder_ha": ra / 1e4, "remainder_mu": ra / M2_PER_MU,
         "remainder_share": ra / areas[p],
-        "note": "remainder is free of prohibited zones only; re-screen it"}, columns=cols)
+        "note": REMAINDER_NOTE}, columns=cols)
     return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(rest[ok], crs=WORK_CRS), crs=WORK_CRS)
 
 
